@@ -1,0 +1,117 @@
+"""The app-of-apps invariants, checked on what kustomize actually builds.
+
+From `bootstrap/root.yaml`, follow every Application's git path to the objects it deploys:
+every path must build, every Application must be reached, every project must exist and allow
+the Application's destination and sources, every chart must be pinned to an exact version.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+EXACT_VERSION = re.compile(r"^v?[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?$")
+
+
+def _sources(app: Mapping[str, Any]) -> list[dict[str, Any]]:
+    spec = app.get("spec", {})
+    return list(spec.get("sources") or ([spec["source"]] if "source" in spec else []))
+
+
+def _name(obj: Mapping[str, Any]) -> str:
+    return str(obj.get("metadata", {}).get("name", "?"))
+
+
+def check_graph(
+    root_objects: Iterable[Mapping[str, Any]],
+    built: Mapping[str, list[dict[str, Any]]],
+    *,
+    repo_url: str,
+    repo_path: str,
+    servers: Iterable[str],
+    must_reach: Iterable[str],
+) -> list[str]:
+    """Problems with the tree reachable from the root; `built` maps directory → its objects."""
+    problems: list[str] = []
+    known_servers = set(servers)
+    projects: dict[str, Mapping[str, Any]] = {}
+    applications: dict[str, Mapping[str, Any]] = {}
+    reached_dirs: set[str] = set()
+    queue = list(root_objects)
+    while queue:
+        obj = queue.pop(0)
+        kind = obj.get("kind")
+        if kind == "AppProject":
+            projects[_name(obj)] = obj
+            continue
+        if kind != "Application" or _name(obj) in applications:
+            continue
+        applications[_name(obj)] = obj
+        for source in _sources(obj):
+            if "chart" in source:
+                if not EXACT_VERSION.match(str(source.get("targetRevision", ""))):
+                    problems.append(
+                        f"Application {_name(obj)}: chart {source['chart']} is not pinned to an "
+                        f"exact version ({source.get('targetRevision')!r})"
+                    )
+                continue
+            if source.get("repoURL") != repo_url:
+                continue
+            path = str(source.get("path", ""))
+            local = (
+                path[len(repo_path) + 1 :]
+                if repo_path and path.startswith(repo_path + "/")
+                else path
+            )
+            if local not in built:
+                problems.append(
+                    f"Application {_name(obj)}: path '{path}' is not a directory that builds"
+                )
+                continue
+            reached_dirs.add(local)
+            queue.extend(built[local])
+    for directory in sorted(set(must_reach) - reached_dirs):
+        problems.append(f"{directory}: not reached from bootstrap/root.yaml")
+    for name, app in sorted(applications.items()):
+        problems.extend(_check_project(name, app, projects, known_servers))
+    return problems
+
+
+def _check_project(
+    name: str,
+    app: Mapping[str, Any],
+    projects: Mapping[str, Mapping[str, Any]],
+    servers: set[str],
+) -> list[str]:
+    spec = app.get("spec", {})
+    project_name = spec.get("project")
+    destination = spec.get("destination", {})
+    server = destination.get("server")
+    namespace = destination.get("namespace")
+    problems = []
+    if server not in servers:
+        problems.append(f"Application {name}: destination {server} is not a declared cluster")
+    project = projects.get(project_name)
+    if project is None:
+        return [*problems, f"Application {name}: project '{project_name}' does not exist"]
+    pspec = project.get("spec", {})
+    allowed = pspec.get("destinations", [])
+    if not any(
+        fnmatch.fnmatchcase(str(server), d.get("server", ""))
+        and (namespace is None or fnmatch.fnmatchcase(namespace, d.get("namespace", "")))
+        for d in allowed
+    ):
+        problems.append(
+            f"Application {name}: project '{project_name}' does not allow destination "
+            f"{server} namespace {namespace or '(none)'}"
+        )
+    repos = pspec.get("sourceRepos", [])
+    for source in _sources(app):
+        if not any(fnmatch.fnmatchcase(source.get("repoURL", ""), r) for r in repos):
+            problems.append(
+                f"Application {name}: project '{project_name}' does not allow source "
+                f"{source.get('repoURL')}"
+            )
+    return problems

@@ -1,0 +1,574 @@
+"""Load a catalogue: YAML with positions → JSON Schema → semantic checks → frozen model.
+
+Every problem is reported, each as `file:line:col: path: message`, before anything is rendered.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import ValidationError, best_match
+
+from generator import model, servertypes
+from generator.errors import Problem, UserError
+from generator.quantity import parse_bytes
+from generator.resources import shipped
+from generator.yamlio import DocPath, Positions, format_path, load_document, read_text
+
+DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_DOMAIN = rf"{_LABEL}(?:\.{_LABEL})*(?::[0-9]+)?"
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+IMAGE = re.compile(
+    rf"^(?:(?P<domain>{_DOMAIN})/)?(?P<path>{_COMPONENT}(?:/{_COMPONENT})*)"
+    r"(?::(?P<tag>[\w][\w.-]{0,127}))?"
+    r"(?:@(?P<digest>[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$"
+)
+DEFAULT_MEMORY = model.Memory(request="64Mi", limit="128Mi")
+DEFAULT_CAPACITY_TARGET = 0.75
+
+
+@cache
+def schema() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(
+        (shipped("schemas") / "catalogue.schema.json").read_text(encoding="utf-8")
+    )
+    return loaded
+
+
+def load(path: Path, known_components: Callable[[str], bool]) -> model.Catalogue:
+    """Read, check and model the catalogue at `path`; raises UserError with every problem."""
+    display = str(path)
+    data, positions = load_document(read_text(path), display)
+    problems = list(_schema_problems(data, positions))
+    if problems:
+        raise UserError(problems)
+    checker = _Checker(data, positions, known_components)
+    catalogue = checker.build()
+    if checker.problems:
+        raise UserError(checker.problems)
+    return catalogue
+
+
+# --- schema --------------------------------------------------------------------------------
+
+
+def suggest(word: str, candidates: Iterable[str]) -> str:
+    """`; did you mean 'x'?` for the closest candidate, or nothing."""
+    pool = list(candidates)
+    match = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+    if not match:
+        lowered = {c.lower(): c for c in pool}
+        match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+        match = [lowered[m] for m in match]
+    return f"; did you mean '{match[0]}'?" if match else ""
+
+
+def _schema_problems(data: Any, positions: Positions) -> Iterator[Problem]:
+    validator = jsonschema.Draft202012Validator(schema())
+    for error in validator.iter_errors(data):
+        if error.validator == "oneOf" and error.context:
+            error = _closest_branch(error)
+        yield from _explain(error, positions)
+
+
+def _closest_branch(error: ValidationError) -> ValidationError:
+    """For a oneOf failure, the branch whose shape the value took (same type, most keys known)."""
+    instance = error.instance
+    branches: dict[int, list[ValidationError]] = {}
+    for sub in error.context or []:
+        branch = sub.schema_path[0] if sub.schema_path else 0
+        branches.setdefault(int(branch), []).append(sub)
+    scored = []
+    for index, errs in branches.items():
+        wrong_type = any(e.validator == "type" and not e.relative_path for e in errs)
+        required = set(_node(error)["oneOf"][index].get("required", []))
+        overlap = len(required & set(instance)) if isinstance(instance, dict) else 0
+        scored.append((wrong_type, -overlap, len(errs), index))
+    scored.sort()
+    chosen = branches[scored[0][3]]
+    picked = best_match(chosen)
+    return picked if picked is not None else error
+
+
+def _explain(error: ValidationError, positions: Positions) -> Iterator[Problem]:
+    path: DocPath = tuple(error.absolute_path)
+    shown = format_path(path)
+    value = error.instance
+    kind = error.validator
+    node = _node(error)
+    expected: Any = error.validator_value
+    if kind == "additionalProperties" and isinstance(value, dict):
+        known = node.get("properties", {})
+        for key in sorted(set(value) - set(known)):
+            field_path = (*path, key)
+            yield Problem(
+                positions.at(field_path, key=True),
+                format_path(field_path),
+                f"unknown field '{key}'{suggest(key, known)}",
+            )
+        return
+    if kind == "required":
+        missing = re.findall(r"'([^']+)' is a required property", error.message)
+        name = missing[0] if missing else error.message
+        yield Problem(positions.at(path), shown, f"missing required field '{name}'")
+        return
+    if kind == "enum":
+        options = [str(o) for o in expected]
+        yield Problem(
+            positions.at(path),
+            shown,
+            f"{value!r} is not one of {', '.join(options)}{suggest(str(value), options)}",
+        )
+        return
+    if kind == "const":
+        yield Problem(positions.at(path), shown, f"expected {expected!r}, got {value!r}")
+        return
+    if kind == "type":
+        yield Problem(
+            positions.at(path),
+            shown,
+            f"expected {_type_words(expected)}, got {_describe(value)}",
+        )
+        return
+    if kind == "pattern":
+        if expected == schema()["$defs"]["name"]["pattern"]:
+            message = (
+                f"{value!r} is not a valid name: use lower-case letters, digits and '-', "
+                "starting and ending with a letter or digit"
+            )
+        else:
+            hint = node.get("description", f"it must match {expected}")
+            message = f"{value!r} is not valid: {hint}"
+        yield Problem(positions.at(path), shown, message)
+        return
+    yield Problem(positions.at(path), shown, error.message)
+
+
+def _node(error: ValidationError) -> dict[str, Any]:
+    """The schema node that failed (jsonschema types it loosely)."""
+    return error.schema if isinstance(error.schema, dict) else {}
+
+
+def _type_words(expected: Any) -> str:
+    words = {
+        "object": "a mapping",
+        "array": "a list",
+        "string": "a string",
+        "integer": "an integer",
+    }
+    if isinstance(expected, list):
+        return " or ".join(words.get(str(e), str(e)) for e in expected)
+    return words.get(expected, str(expected))
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    return f"{type(value).__name__} {value!r}"
+
+
+# --- semantics -----------------------------------------------------------------------------
+
+
+class _Checker:
+    """Cross-references the schema cannot express; collects problems instead of stopping."""
+
+    def __init__(
+        self, data: dict[str, Any], positions: Positions, known: Callable[[str], bool]
+    ) -> None:
+        self.spec: dict[str, Any] = data["spec"]
+        self.name: str = data["metadata"]["name"]
+        self.positions = positions
+        self.known_component = known
+        self.problems: list[Problem] = []
+
+    def fail(self, path: DocPath, message: str, *, key: bool = False) -> None:
+        spec_path = ("spec", *path)
+        self.problems.append(
+            Problem(self.positions.at(spec_path, key=key), format_path(spec_path), message)
+        )
+
+    def unique(self, items: list[dict[str, Any]], prefix: DocPath, what: str) -> None:
+        seen: dict[str, int] = {}
+        for index, item in enumerate(items):
+            name = item["name"]
+            if name in seen:
+                self.fail(
+                    (*prefix, index, "name"),
+                    f"duplicate {what} '{name}' (first defined at {prefix[-1]}[{seen[name]}])",
+                )
+            else:
+                seen[name] = index
+
+    def build(self) -> model.Catalogue:
+        spec = self.spec
+        version = spec["kubernetesVersion"]
+        self.check_version(version, ("kubernetesVersion",))
+        environments = self.environments()
+        server_types = servertypes.table(spec.get("serverTypes", {}))
+        clusters = self.clusters(environments, server_types, version)
+        env_names = [e.name for e in environments]
+        applications = self.applications(env_names)
+        metrics = spec.get("observability", {}).get("metricsCluster")
+        cluster_names = [c.name for c in clusters]
+        if metrics is not None and metrics not in cluster_names:
+            self.fail(
+                ("observability", "metricsCluster"),
+                f"no cluster named '{metrics}'{suggest(metrics, cluster_names)}",
+            )
+        repo = spec["repo"]
+        return model.Catalogue(
+            name=self.name,
+            source=self.positions.file,
+            repo_url=repo["url"],
+            revision=repo.get("revision", "HEAD"),
+            repo_path=repo.get("path", "").strip("/"),
+            kubernetes_version=version,
+            environments=tuple(environments),
+            clusters=tuple(clusters),
+            applications=tuple(applications),
+            metrics_cluster=metrics,
+            server_types=server_types,
+        )
+
+    def check_version(self, version: str, path: DocPath) -> None:
+        from generator.schema import supported_versions
+
+        supported = supported_versions()
+        if ".".join(version.split(".")[:2]) not in supported:
+            self.fail(
+                path,
+                f"Kubernetes {version} has no schemas here; supported: "
+                f"{supported[0]} to {supported[-1]}",
+            )
+
+    def environments(self) -> list[model.Environment]:
+        raw: list[dict[str, Any]] = self.spec.get("environments", [])
+        self.unique(raw, ("environments",), "environment")
+        names = [e["name"] for e in raw]
+        # Clusters without an environment get one of their own, named after them.
+        for cluster in self.spec["clusters"]:
+            if "environment" not in cluster and cluster["name"] not in names:
+                names.append(cluster["name"])
+                raw = [*raw, {"name": cluster["name"]}]
+        parents: dict[str, str] = {}
+        for index, env in enumerate(raw):
+            parent = env.get("promotesFrom")
+            if parent is None:
+                continue
+            if parent not in names:
+                self.fail(
+                    ("environments", index, "promotesFrom"),
+                    f"no environment named '{parent}'{suggest(parent, names)}",
+                )
+            else:
+                parents[env["name"]] = parent
+        for index, env in enumerate(raw):
+            seen = [env["name"]]
+            step = parents.get(env["name"])
+            while step is not None and step not in seen:
+                seen.append(step)
+                step = parents.get(step)
+            if step is not None and step == env["name"]:
+                cycle = " -> ".join([*seen, step])
+                self.fail(("environments", index, "promotesFrom"), f"promotion cycle: {cycle}")
+        return [model.Environment(e["name"], e.get("promotesFrom")) for e in raw]
+
+    def clusters(
+        self,
+        environments: list[model.Environment],
+        types: Mapping[str, servertypes.ServerType],
+        default_version: str,
+    ) -> list[model.Cluster]:
+        raw: list[dict[str, Any]] = self.spec["clusters"]
+        self.unique(raw, ("clusters",), "cluster")
+        env_names = [e.name for e in environments]
+        hubs = [i for i, c in enumerate(raw) if "argocd" in _component_names(c)]
+        if not hubs:
+            self.fail(
+                ("clusters",),
+                "no cluster runs ArgoCD: add 'argocd' to the components of the hub "
+                "(management) cluster",
+            )
+        for index in hubs[1:]:
+            self.fail(
+                ("clusters", index, "components"),
+                f"more than one cluster runs ArgoCD ('{raw[hubs[0]]['name']}' and "
+                f"'{raw[index]['name']}'); exactly one cluster is the hub",
+            )
+        out = []
+        for index, cluster in enumerate(raw):
+            out.append(
+                self.cluster(
+                    index,
+                    cluster,
+                    env_names,
+                    types,
+                    default_version,
+                    bool(hubs and hubs[0] == index),
+                )
+            )
+        return out
+
+    def cluster(
+        self,
+        index: int,
+        raw: dict[str, Any],
+        env_names: list[str],
+        types: Mapping[str, servertypes.ServerType],
+        default_version: str,
+        is_hub: bool,
+    ) -> model.Cluster:
+        at: DocPath = ("clusters", index)
+        name = raw["name"]
+        environment = raw.get("environment", name)
+        if environment not in env_names:
+            self.fail(
+                (*at, "environment"),
+                f"environment '{environment}' is not declared under spec.environments"
+                f"{suggest(environment, env_names)}",
+            )
+        version = raw.get("kubernetesVersion", default_version)
+        if "kubernetesVersion" in raw:
+            self.check_version(version, (*at, "kubernetesVersion"))
+        server = raw.get("server")
+        if server is None and not is_hub:
+            self.fail(
+                at,
+                f"cluster '{name}' needs 'server' (its API server URL): only the hub "
+                "may default to the in-cluster address",
+            )
+        cluster_api = bool(raw.get("clusterAPI", False))
+        distribution = raw.get("distribution", "kubeadm")
+        if cluster_api and distribution != "kubeadm":
+            self.fail(
+                (*at, "clusterAPI"),
+                f"clusterAPI needs distribution 'kubeadm', the cluster says '{distribution}'",
+            )
+        pools = self.node_pools(at, raw["nodePools"], types, cluster_api)
+        components = self.components(at, raw.get("components", []))
+        return model.Cluster(
+            name=name,
+            role=raw.get("role", "workload"),
+            environment=environment,
+            distribution=distribution,
+            cni=raw.get("cni", "cilium"),
+            kubernetes_version=version,
+            server=server or model.IN_CLUSTER,
+            cluster_api=cluster_api,
+            region=raw.get("region", "fsn1"),
+            ssh_key=raw.get("sshKey", "cluster-admin"),
+            node_pools=tuple(pools),
+            memory_requests_target=raw.get("capacity", {}).get(
+                "memoryRequestsTarget", DEFAULT_CAPACITY_TARGET
+            ),
+            components=tuple(components),
+            is_hub=is_hub,
+            location=self.positions.at(("spec", *at)),
+        )
+
+    def node_pools(
+        self,
+        at: DocPath,
+        raw: list[dict[str, Any]],
+        types: Mapping[str, servertypes.ServerType],
+        cluster_api: bool,
+    ) -> list[model.NodePool]:
+        self.unique(raw, (*at, "nodePools"), "node pool")
+        all_control = all(p.get("role", "worker") == "control-plane" for p in raw)
+        pools = []
+        control_planes = 0
+        for index, pool in enumerate(raw):
+            here = (*at, "nodePools", index)
+            role = pool.get("role", "worker")
+            control_planes += role == "control-plane"
+            wanted = pool["serverType"]
+            server_type = servertypes.lookup(types, wanted)
+            bare_metal = bool(pool.get("bareMetal", False))
+            if server_type is None:
+                self.fail(
+                    (*here, "serverType"),
+                    f"unknown server type '{wanted}'{suggest(wanted, types)}",
+                )
+                server_type = servertypes.ServerType(wanted, 1, 0, 0.0, "EUR", "", "cloud", "amd64")
+            elif server_type.dedicated and not bare_metal:
+                self.fail(
+                    (*here, "serverType"),
+                    f"'{wanted}' is a dedicated server; set bareMetal: true on this pool",
+                )
+            elif bare_metal and not server_type.dedicated:
+                self.fail(
+                    (*here, "bareMetal"),
+                    f"bareMetal is set but '{wanted}' is a cloud server type",
+                )
+            if cluster_api and bare_metal and role == "control-plane":
+                self.fail(
+                    (*here, "bareMetal"),
+                    "control planes on bare metal are not supported with clusterAPI",
+                )
+            schedulable = pool.get("schedulable", role == "worker" or all_control)
+            pools.append(
+                model.NodePool(
+                    pool["name"], role, server_type, pool["count"], bare_metal, schedulable
+                )
+            )
+        if cluster_api and control_planes != 1:
+            self.fail(
+                (*at, "nodePools"),
+                f"clusterAPI clusters need exactly one control-plane pool, found {control_planes}",
+            )
+        return pools
+
+    def components(self, at: DocPath, raw: list[Any]) -> list[model.Component]:
+        out = []
+        seen: dict[str, int] = {}
+        for index, entry in enumerate(raw):
+            here = (*at, "components", index)
+            entry = {"name": entry} if isinstance(entry, str) else entry
+            name = entry["name"]
+            if name in seen:
+                self.fail(here, f"component '{name}' is listed twice (also at [{seen[name]}])")
+                continue
+            seen[name] = index
+            chart = entry.get("chart")
+            if chart is None and not self.known_component(name):
+                self.fail(
+                    here if isinstance(raw[index], str) else (*here, "name"),
+                    f"unknown component '{name}': no blueprint of that name, and no 'chart' "
+                    "given for a plain-chart component",
+                )
+            if chart is not None and "namespace" not in entry:
+                entry = {**entry, "namespace": name}
+            out.append(
+                model.Component(
+                    name=name,
+                    profile=entry.get("profile"),
+                    values=entry.get("values", {}),
+                    chart=model.Chart(**chart) if chart else None,
+                    namespace=entry.get("namespace"),
+                    location=self.positions.at(("spec", *here)),
+                )
+            )
+        return out
+
+    def applications(self, env_names: list[str]) -> list[model.Application]:
+        raw: list[dict[str, Any]] = self.spec.get("applications", [])
+        self.unique(raw, ("applications",), "application")
+        by_name = {a["name"]: a for a in raw}
+        out = []
+        for index, app in enumerate(raw):
+            at: DocPath = ("applications", index)
+            if app.get("blueprint", "service") != "service":
+                self.fail(
+                    (*at, "blueprint"),
+                    f"unknown application blueprint '{app['blueprint']}'"
+                    f"{suggest(app['blueprint'], ['service'])}",
+                )
+            self.check_image(app["image"], (*at, "image"))
+            memory = self.memory(app.get("memory"), (*at, "memory")) or DEFAULT_MEMORY
+            envs: dict[str, model.AppEnvironment] = {}
+            for env, settings in app["environments"].items():
+                if env not in env_names:
+                    self.fail(
+                        (*at, "environments", env),
+                        f"environment '{env}' is not declared under spec.environments"
+                        f"{suggest(env, env_names)}",
+                        key=True,
+                    )
+                image = settings.get("image", app["image"])
+                if "image" in settings:
+                    self.check_image(image, (*at, "environments", env, "image"))
+                envs[env] = model.AppEnvironment(
+                    replicas=settings.get("replicas", app.get("replicas", 1)),
+                    image=image,
+                    memory=self.memory(settings.get("memory"), (*at, "environments", env, "memory"))
+                    or memory,
+                )
+            peers = []
+            for peer_index, peer in enumerate(app.get("talksTo", [])):
+                target = peer.get("app")
+                if target is not None:
+                    self.check_peer(app, target, by_name, (*at, "talksTo", peer_index, "app"))
+                peers.append(
+                    model.Peer(
+                        port=peer["port"], app=target, name=peer.get("name"), cidr=peer.get("cidr")
+                    )
+                )
+            metrics = app.get("metrics")
+            if metrics is not None and "port" not in metrics and "port" not in app:
+                self.fail((*at, "metrics"), "metrics needs a 'port' when the application has none")
+            ingress = app.get("ingress")
+            if ingress is not None and "port" not in app:
+                self.fail((*at, "ingress"), "ingress needs the application's 'port'")
+            out.append(
+                model.Application(
+                    name=app["name"],
+                    blueprint=app.get("blueprint", "service"),
+                    image=app["image"],
+                    port=app.get("port"),
+                    environments=envs,
+                    ingress_host=ingress["host"] if ingress else None,
+                    ingress_path=ingress.get("path", "/") if ingress else "/",
+                    metrics_path=metrics.get("path", "/metrics") if metrics is not None else None,
+                    metrics_port=(
+                        metrics.get("port", app.get("port")) if metrics is not None else None
+                    ),
+                    health_path=app.get("health", {}).get("path"),
+                    env=app.get("env", {}),
+                    talks_to=tuple(peers),
+                    writable_paths=tuple(app.get("writablePaths", [])),
+                    location=self.positions.at(("spec", *at)),
+                )
+            )
+        return out
+
+    def check_peer(
+        self, app: dict[str, Any], target: str, by_name: dict[str, Any], path: DocPath
+    ) -> None:
+        if target not in by_name:
+            self.fail(path, f"no application named '{target}'{suggest(target, by_name)}")
+            return
+        if target == app["name"]:
+            self.fail(path, "an application cannot list itself in talksTo")
+            return
+        missing = sorted(set(app["environments"]) - set(by_name[target]["environments"]))
+        if missing:
+            self.fail(
+                path,
+                f"'{target}' is not deployed in environment(s) {', '.join(missing)} "
+                f"where '{app['name']}' runs",
+            )
+
+    def check_image(self, image: str, path: DocPath) -> None:
+        match = IMAGE.match(image)
+        if match is None:
+            self.fail(path, f"'{image}' is not a valid image reference (registry/name:tag)")
+        elif not match.group("tag") and not match.group("digest"):
+            self.fail(path, f"image '{image}' has no tag or digest; pin a version")
+        elif match.group("tag") == "latest" and not match.group("digest"):
+            self.fail(path, f"image '{image}' uses the 'latest' tag; pin a version")
+
+    def memory(self, raw: dict[str, str] | None, path: DocPath) -> model.Memory | None:
+        if raw is None:
+            return None
+        if parse_bytes(raw["request"]) > parse_bytes(raw["limit"]):
+            self.fail(path, f"request {raw['request']} is larger than limit {raw['limit']}")
+        return model.Memory(request=raw["request"], limit=raw["limit"])
+
+
+def _component_names(cluster: dict[str, Any]) -> list[str]:
+    return [c if isinstance(c, str) else c["name"] for c in cluster.get("components", [])]

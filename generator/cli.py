@@ -1,0 +1,133 @@
+"""The command line: parse, call one core function, print, return an exit code."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from generator import __version__, kustomize, writer
+from generator.errors import EXIT_BUG, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InvalidOutput, UserError
+from generator.pipeline import render_catalogue, verify
+from generator.schema import SchemaStore
+
+
+def _guarded(debug: bool, action: Callable[[], int]) -> int:
+    """The one error funnel: user errors are one line each, bugs ask to be reported."""
+    try:
+        return action()
+    except UserError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        return EXIT_USAGE
+    except InvalidOutput as exc:
+        for line in exc.lines:
+            click.echo(line, err=True)
+        click.echo(
+            f"{len(exc.lines)} problem(s) in the rendered output; nothing was written", err=True
+        )
+        return EXIT_FINDINGS
+    except RecursionError:
+        click.echo("error: input is nested too deeply", err=True)
+        return EXIT_USAGE
+    except Exception:  # a bug: say so, keep the traceback for --debug
+        if debug:
+            traceback.print_exc()
+        else:
+            click.echo(
+                "gitops-gen: internal error; please report it with the output of --debug", err=True
+            )
+        return EXIT_BUG
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="gitops-gen")
+def cli() -> None:
+    """Turn an environment catalogue into a validated ArgoCD app-of-apps GitOps repository.
+
+    Exit codes: 0 success; 1 the output is invalid or stale; 2 bad input or usage;
+    3 an internal error.
+    """
+
+
+@cli.command()
+@click.argument("catalogue", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Folder of the rendered repository (created if missing).",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 naming every generated file that is missing, stale or edited.",
+)
+@click.option(
+    "--blueprints",
+    "blueprint_dirs",
+    type=click.Path(path_type=Path, file_okay=False),
+    multiple=True,
+    help="Folder of your own blueprints, searched before the built-in ones (repeatable).",
+)
+@click.option(
+    "--kustomize",
+    "kustomize_mode",
+    type=click.Choice(kustomize.MODES),
+    default="auto",
+    show_default=True,
+    help="Build every kustomization with kustomize (or kubectl kustomize) and validate the "
+    "result: 'auto' when one is on PATH, 'always' or fail, 'never'.",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def render(
+    catalogue: Path,
+    output: Path,
+    check: bool,
+    blueprint_dirs: tuple[Path, ...],
+    kustomize_mode: str,
+    debug: bool,
+) -> None:
+    """Render CATALOGUE into the repository at --output, or check that it is up to date.
+
+    Every object is validated against the Kubernetes schema of its cluster's version (strict)
+    or the CRD schemas, every kustomization is built, and the app-of-apps tree is checked
+    before anything is written. Files gitops-gen did not write are never touched.
+    """
+
+    def action() -> int:
+        build_cmd = kustomize.resolve(kustomize_mode)
+        rendered = render_catalogue(catalogue, blueprint_dirs)
+        with writer.staging(output) as staged:
+            writer.stage(staged, rendered.files)
+            verify(rendered, staged, build_cmd, SchemaStore())
+            for note in rendered.notes:
+                click.echo(f"note: {note}", err=True)
+            if check:
+                lines = writer.drift(output, rendered.files)
+                for line in lines:
+                    click.echo(f"{output / line}")
+                if lines:
+                    click.echo(
+                        f"{len(lines)} file(s) differ from a fresh render; run without --check",
+                        err=True,
+                    )
+                    return EXIT_FINDINGS
+                click.echo(f"{output}: up to date ({len(rendered.files)} files)")
+                return EXIT_OK
+            written, deleted = writer.commit(staged, output, rendered.files)
+        click.echo(
+            f"{output}: {written} written, {deleted} deleted, "
+            f"{len(rendered.files) - 1 - written} unchanged"
+        )
+        return EXIT_OK
+
+    sys.exit(_guarded(debug, action))
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,142 @@
+"""The catalogue as frozen data: what the planner and the renderer work from."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.errors import Location
+from generator.servertypes import ServerType
+
+ARGOCD_NAMESPACE = "argocd"
+IN_CLUSTER = "https://kubernetes.default.svc"
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    promotes_from: str | None = None
+
+
+@dataclass(frozen=True)
+class NodePool:
+    name: str
+    role: str  # control-plane | worker
+    server_type: ServerType
+    count: int
+    bare_metal: bool
+    schedulable: bool
+
+
+@dataclass(frozen=True)
+class Chart:
+    repo: str
+    name: str
+    version: str
+
+
+@dataclass(frozen=True)
+class Component:
+    """A component as the catalogue asks for it: a blueprint, or a plain chart."""
+
+    name: str
+    profile: str | None
+    values: Mapping[str, Any]
+    chart: Chart | None
+    namespace: str | None
+    location: Location
+
+
+@dataclass(frozen=True)
+class Cluster:
+    name: str
+    role: str
+    environment: str
+    distribution: str
+    cni: str
+    kubernetes_version: str
+    server: str
+    cluster_api: bool
+    region: str
+    ssh_key: str
+    node_pools: tuple[NodePool, ...]
+    memory_requests_target: float
+    components: tuple[Component, ...]
+    is_hub: bool
+    location: Location
+
+    @property
+    def minor(self) -> str:
+        """ "1.30" for "1.30" or "1.30.5": what selects the validation schemas."""
+        return ".".join(self.kubernetes_version.split(".")[:2])
+
+
+@dataclass(frozen=True)
+class Memory:
+    request: str
+    limit: str
+
+
+@dataclass(frozen=True)
+class AppEnvironment:
+    replicas: int
+    image: str
+    memory: Memory
+
+
+@dataclass(frozen=True)
+class Peer:
+    """One `talksTo` entry: another application, or an external endpoint."""
+
+    port: int
+    app: str | None = None
+    name: str | None = None
+    cidr: str | None = None
+
+
+@dataclass(frozen=True)
+class Application:
+    name: str
+    blueprint: str
+    image: str
+    port: int | None
+    environments: Mapping[str, AppEnvironment]
+    ingress_host: str | None
+    ingress_path: str
+    metrics_path: str | None
+    metrics_port: int | None
+    health_path: str | None
+    env: Mapping[str, str]
+    talks_to: tuple[Peer, ...]
+    writable_paths: tuple[str, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    name: str
+    source: str
+    repo_url: str
+    revision: str
+    repo_path: str
+    kubernetes_version: str
+    environments: tuple[Environment, ...]
+    clusters: tuple[Cluster, ...]
+    applications: tuple[Application, ...]
+    metrics_cluster: str | None
+    server_types: Mapping[str, ServerType] = field(default_factory=dict)
+
+    @property
+    def hub(self) -> Cluster:
+        return next(c for c in self.clusters if c.is_hub)
+
+    def clusters_in(self, environment: str) -> tuple[Cluster, ...]:
+        return tuple(c for c in self.clusters if c.environment == environment)
+
+    def applications_in(self, environment: str) -> tuple[Application, ...]:
+        return tuple(a for a in self.applications if environment in a.environments)
+
+    def repo_path_of(self, relative: str) -> str:
+        """A path inside the rendered tree as ArgoCD sees it in the git repository."""
+        return f"{self.repo_path}/{relative}" if self.repo_path else relative

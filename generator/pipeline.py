@@ -1,0 +1,109 @@
+"""The render pipeline: catalogue → model → plan → render → validate → build → write or check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator import catalogue as catalogue_module
+from generator import kustomize, writer
+from generator.appgraph import check_graph
+from generator.blueprints import Library
+from generator.errors import InvalidOutput
+from generator.manifests import Tree
+from generator.plan import Plan, make_plan
+from generator.render import render
+from generator.schema import SchemaStore
+from generator.validate import built_errors, manifest_errors
+from generator.yamlio import load_all_plain
+
+
+@dataclass
+class Rendered:
+    plan: Plan
+    tree: Tree
+    files: dict[str, str]
+    notes: list[str] = field(default_factory=list)
+
+
+def render_catalogue(path: Path, blueprint_dirs: Iterable[Path] = ()) -> Rendered:
+    library = Library(blueprint_dirs)
+    catalogue = catalogue_module.load(path, library.__contains__)
+    plan = make_plan(catalogue, library)
+    tree = render(plan)
+    return Rendered(plan, tree, writer.with_owned(tree.files()))
+
+
+def _directory_minors(tree: Tree, staged: Path) -> dict[str, set[str]]:
+    """Kubernetes minors per kustomize directory: those of its own objects, else of what it
+    pulls in (an overlay made only of patches runs where its bases run)."""
+    own: dict[str, set[str]] = {}
+    for path, manifest in tree.manifests():
+        own.setdefault(path.rpartition("/")[0], set()).update(manifest.minors)
+    resolved: dict[str, set[str]] = {}
+
+    def minors(directory: str, seen: frozenset[str]) -> set[str]:
+        if directory in resolved:
+            return resolved[directory]
+        found = set(own.get(directory, set()))
+        if not found and directory not in seen:
+            (body,) = load_all_plain((staged / directory / "kustomization.yaml").read_text())
+            for ref in body.get("resources", []):
+                target = (staged / directory / ref).resolve()
+                if target.is_dir():
+                    relative = str(target.relative_to(staged.resolve()))
+                    found |= minors(relative, seen | {directory})
+        resolved[directory] = found
+        return found
+
+    return {d: minors(d, frozenset()) for d in tree.kustomize_dirs()}
+
+
+def verify(
+    rendered: Rendered, staged: Path, build_cmd: list[str] | None, store: SchemaStore
+) -> None:
+    """Every object against its schema; every kustomization built and its output validated;
+    the app-of-apps graph checked. Raises InvalidOutput with every problem."""
+    problems = list(manifest_errors(store, rendered.tree.manifests()))
+    if build_cmd is None:
+        rendered.notes.append(
+            "kustomize builds skipped (--kustomize never or no kustomize on PATH)"
+        )
+    else:
+        builds = kustomize.build_all(build_cmd, staged, rendered.tree.kustomize_dirs())
+        dir_minors = _directory_minors(rendered.tree, staged)
+        built: dict[str, list[dict[str, Any]]] = {}
+        for directory, result in builds.items():
+            if result.error is not None:
+                problems.append(
+                    f"{directory}/kustomization.yaml: kustomize build failed: {result.error}"
+                )
+                continue
+            built[directory] = list(result.objects)
+            problems.extend(
+                built_errors(store, directory, result.objects, sorted(dir_minors[directory]))
+            )
+        if not problems:
+            problems.extend(_graph_problems(rendered, built))
+    if problems:
+        raise InvalidOutput(problems)
+
+
+def _graph_problems(rendered: Rendered, built: Mapping[str, list[dict[str, Any]]]) -> list[str]:
+    catalogue = rendered.plan.catalogue
+    root = [m.body for m in rendered.tree.objects["bootstrap/root.yaml"]]
+    must_reach = ["bootstrap", *(f"clusters/{c.name}" for c in catalogue.clusters)]
+    must_reach += [f"bootstrap/clusters/{c.name}" for c in catalogue.clusters if c.cluster_api]
+    return [
+        f"app-of-apps: {line}"
+        for line in check_graph(
+            root,
+            built,
+            repo_url=catalogue.repo_url,
+            repo_path=catalogue.repo_path,
+            servers=[c.server for c in catalogue.clusters],
+            must_reach=must_reach,
+        )
+    ]

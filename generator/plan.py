@@ -1,0 +1,319 @@
+"""Planning: which components run where, in which sync wave, with which memory and values.
+
+Pure: catalogue and blueprints in, plan out. The memory budget and flow synthesis slot in here.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from generator import model
+from generator.blueprints import Blueprint, Library, NetworkRule
+from generator.errors import Problem, UserError
+from generator.templating import render
+from generator.yamlio import load_document
+
+DEFAULT_PROFILE = "small"
+RESERVED_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+
+
+@dataclass(frozen=True)
+class PlannedComponent:
+    """One component on one cluster, ready to render."""
+
+    name: str
+    namespace: str
+    release_name: str
+    chart: model.Chart
+    blueprint: Blueprint | None
+    profile: str
+    wave: int
+    server_side_apply: bool
+    base_values: Mapping[str, Any]
+    values: Mapping[str, Any]
+    memory: Mapping[str, model.Memory]
+    network: tuple[NetworkRule, ...]
+    origin: model.Component
+
+
+@dataclass(frozen=True)
+class ClusterPlan:
+    cluster: model.Cluster
+    components: tuple[PlannedComponent, ...]
+    applications_wave: int
+
+    def provides(self, group: str) -> bool:
+        return any(group in (c.blueprint.provides if c.blueprint else ()) for c in self.components)
+
+    @property
+    def ingress_controller(self) -> PlannedComponent | None:
+        return next((c for c in self.components if c.blueprint and c.blueprint.ingress_class), None)
+
+    @property
+    def ingress_class(self) -> str | None:
+        controller = self.ingress_controller
+        return controller.blueprint.ingress_class if controller and controller.blueprint else None
+
+    @property
+    def ingress_namespace(self) -> str | None:
+        controller = self.ingress_controller
+        return controller.namespace if controller else None
+
+
+@dataclass(frozen=True)
+class EnvironmentPlan:
+    environment: model.Environment
+    clusters: tuple[str, ...]
+    minors: tuple[str, ...]
+    applications: tuple[model.Application, ...]
+    ingress_class: str
+    service_monitors: bool
+
+
+@dataclass(frozen=True)
+class Plan:
+    catalogue: model.Catalogue
+    clusters: tuple[ClusterPlan, ...]
+    environments: tuple[EnvironmentPlan, ...]
+    library: Library
+
+    def cluster(self, name: str) -> ClusterPlan:
+        return next(c for c in self.clusters if c.cluster.name == name)
+
+    @property
+    def hub(self) -> ClusterPlan:
+        return next(c for c in self.clusters if c.cluster.is_hub)
+
+
+def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(dict(base))
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def set_path(values: dict[str, Any], dotted: str, value: Any) -> None:
+    """Set `a.b.c` in nested mappings, creating the mappings on the way."""
+    *parents, leaf = dotted.split(".")
+    node = values
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[leaf] = value
+
+
+def make_plan(catalogue: model.Catalogue, library: Library) -> Plan:
+    problems: list[Problem] = []
+    clusters = tuple(_plan_cluster(c, catalogue, library, problems) for c in catalogue.clusters)
+    environments = tuple(
+        _plan_environment(e, catalogue, clusters, problems) for e in catalogue.environments
+    )
+    if problems:
+        raise UserError(problems)
+    return Plan(catalogue, clusters, environments, library)
+
+
+def _plan_cluster(
+    cluster: model.Cluster, catalogue: model.Catalogue, library: Library, problems: list[Problem]
+) -> ClusterPlan:
+    blueprints = {c.name: library.get(c.name) for c in cluster.components if c.chart is None}
+    provided: dict[str, str] = {}
+    for name, provider in blueprints.items():
+        for group in provider.provides:
+            provided.setdefault(group, name)
+    depends: dict[str, set[str]] = {}
+    for component in cluster.components:
+        blueprint = blueprints.get(component.name)
+        if blueprint is None:
+            depends[component.name] = set()
+            continue
+        if blueprint.kind != "component":
+            problems.append(
+                _at(component, f"'{component.name}' is an application blueprint, not a component")
+            )
+        if blueprint.hub_only and not cluster.is_hub:
+            problems.append(_at(component, f"'{component.name}' runs only on the hub cluster"))
+        needs = set()
+        for group in blueprint.uses:
+            if group not in provided:
+                problems.append(
+                    _at(
+                        component,
+                        f"'{component.name}' needs CRDs of {group}, which no component of "
+                        f"cluster '{cluster.name}' provides",
+                    )
+                )
+            elif provided[group] != component.name:
+                needs.add(provided[group])
+        depends[component.name] = needs
+    waves = _waves(depends)
+    planned = []
+    for component in cluster.components:
+        blueprint = blueprints.get(component.name)
+        planned.append(
+            _plan_component(
+                component, blueprint, cluster, catalogue, waves[component.name], problems
+            )
+        )
+    last = max(waves.values(), default=-1)
+    return ClusterPlan(cluster, tuple(planned), applications_wave=last + 1)
+
+
+def _waves(depends: Mapping[str, set[str]]) -> dict[str, int]:
+    """Wave = length of the longest chain of providers below a component (providers first)."""
+    waves: dict[str, int] = {}
+
+    def wave(name: str, stack: tuple[str, ...]) -> int:
+        if name in waves:
+            return waves[name]
+        if name in stack:  # a provider cycle: keep them in one wave rather than loop
+            return 0
+        result = 1 + max((wave(d, (*stack, name)) for d in depends[name]), default=-1)
+        waves[name] = result
+        return result
+
+    for name in sorted(depends):
+        wave(name, ())
+    return waves
+
+
+def _plan_component(
+    component: model.Component,
+    blueprint: Blueprint | None,
+    cluster: model.Cluster,
+    catalogue: model.Catalogue,
+    wave: int,
+    problems: list[Problem],
+) -> PlannedComponent:
+    profile = component.profile or DEFAULT_PROFILE
+    if blueprint is None:
+        assert component.chart is not None
+        return PlannedComponent(
+            name=component.name,
+            namespace=component.namespace or component.name,
+            release_name=component.name,
+            chart=component.chart,
+            blueprint=None,
+            profile=profile,
+            wave=wave,
+            server_side_apply=False,
+            base_values={},
+            values=dict(component.values),
+            memory={},
+            network=(NetworkRule("egress", "apiserver", ()),),
+            origin=component,
+        )
+    assert blueprint.chart is not None
+    base = blueprint.base_values()
+    values = base
+    template = blueprint.cluster_values_template
+    if template is not None:
+        text = render(
+            blueprint.folder,
+            template,
+            {
+                "cluster": cluster,
+                "catalogue": catalogue,
+                "profile": profile,
+                "component": component,
+            },
+        )
+        cluster_values, _ = load_document(text, str(blueprint.folder / template))
+        values = deep_merge(values, cluster_values or {})
+    memory = blueprint.profiles[profile]
+    missing = sorted(set(blueprint.containers) - set(memory))
+    if missing:
+        problems.append(
+            _at(
+                component,
+                f"blueprint '{blueprint.name}' has no '{profile}' memory for {', '.join(missing)}",
+            )
+        )
+    sized: dict[str, Any] = {}
+    for container, path in sorted(blueprint.containers.items()):
+        if container in memory:
+            set_path(
+                sized,
+                path,
+                {
+                    "requests": {"memory": memory[container].request},
+                    "limits": {"memory": memory[container].limit},
+                },
+            )
+    values = deep_merge(deep_merge(values, sized), component.values)
+    return PlannedComponent(
+        name=component.name,
+        namespace=component.namespace or blueprint.namespace,
+        release_name=blueprint.release_name,
+        chart=blueprint.chart,
+        blueprint=blueprint,
+        profile=profile,
+        wave=wave,
+        server_side_apply=blueprint.server_side_apply,
+        base_values=base,
+        values=values,
+        memory=memory,
+        network=blueprint.network,
+        origin=component,
+    )
+
+
+def _plan_environment(
+    environment: model.Environment,
+    catalogue: model.Catalogue,
+    clusters: tuple[ClusterPlan, ...],
+    problems: list[Problem],
+) -> EnvironmentPlan:
+    members = [c for c in clusters if c.cluster.environment == environment.name]
+    apps = catalogue.applications_in(environment.name)
+    classes = {c.ingress_class for c in members}
+    ingress_apps = [a for a in apps if a.ingress_host]
+    if ingress_apps and (None in classes or len(classes) != 1):
+        for app in ingress_apps:
+            problems.append(
+                Problem(
+                    app.location,
+                    "",
+                    f"'{app.name}' asks for ingress, but not every cluster of "
+                    f"environment '{environment.name}' runs the same ingress controller "
+                    "(add ingress-nginx)",
+                )
+            )
+    namespaces = {c.namespace: c.name for plan in members for c in plan.components}
+    for app in apps:
+        if app.name in namespaces or app.name in RESERVED_NAMESPACES:
+            owner = namespaces.get(app.name, "Kubernetes")
+            problems.append(
+                Problem(
+                    app.location,
+                    "",
+                    f"application '{app.name}' would share namespace "
+                    f"'{app.name}' with {owner}; rename it",
+                )
+            )
+        if not members:
+            problems.append(
+                Problem(
+                    app.location,
+                    "",
+                    f"'{app.name}' runs in environment '{environment.name}', which has no cluster",
+                )
+            )
+    return EnvironmentPlan(
+        environment=environment,
+        clusters=tuple(c.cluster.name for c in members),
+        minors=tuple(sorted({c.cluster.minor for c in members})),
+        applications=apps,
+        ingress_class=(next(iter(classes)) or "") if len(classes) == 1 else "",
+        service_monitors=bool(members)
+        and all(c.provides("monitoring.coreos.com") for c in members),
+    )
+
+
+def _at(component: model.Component, message: str) -> Problem:
+    return Problem(component.location, "", message)

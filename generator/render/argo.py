@@ -1,0 +1,102 @@
+"""Argo CD objects: Applications and AppProjects, built the same way everywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from generator.model import ARGOCD_NAMESPACE, Catalogue
+
+WAVE = "argocd.argoproj.io/sync-wave"
+MANAGED_BY = {"app.kubernetes.io/managed-by": "gitops-gen"}
+BOOTSTRAP_PROJECT = "bootstrap"
+
+
+def git_source(catalogue: Catalogue, path: str) -> dict[str, Any]:
+    return {
+        "repoURL": catalogue.repo_url,
+        "targetRevision": catalogue.revision,
+        "path": catalogue.repo_path_of(path),
+    }
+
+
+def chart_source(repo: str, chart: str, version: str, release: str, values: Any) -> dict[str, Any]:
+    helm: dict[str, Any] = {"releaseName": release}
+    if values:
+        helm["valuesObject"] = values
+    return {"repoURL": repo, "chart": chart, "targetRevision": version, "helm": helm}
+
+
+def application(
+    name: str,
+    *,
+    project: str,
+    server: str,
+    namespace: str | None,
+    sources: list[dict[str, Any]],
+    wave: int,
+    prune: bool = True,
+    server_side_apply: bool = False,
+) -> dict[str, Any]:
+    destination: dict[str, Any] = {"server": server}
+    if namespace:
+        destination["namespace"] = namespace
+    options = ["PruneLast=true"]
+    if server_side_apply:
+        options.append("ServerSideApply=true")
+    spec: dict[str, Any] = {"project": project, "destination": destination}
+    if len(sources) == 1:
+        spec["source"] = sources[0]
+    else:
+        spec["sources"] = sources
+    spec["syncPolicy"] = {
+        "automated": {"prune": prune, "selfHeal": True},
+        "syncOptions": options,
+        # Retries with backoff ride out the cascading failures of a first sync (seed 002).
+        "retry": {"limit": 5, "backoff": {"duration": "10s", "factor": 2, "maxDuration": "3m"}},
+    }
+    body: dict[str, Any] = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": {
+            "name": name,
+            "namespace": ARGOCD_NAMESPACE,
+            "labels": dict(MANAGED_BY),
+            "annotations": {WAVE: str(wave)},
+        },
+        "spec": spec,
+    }
+    if prune:
+        # Deleting the Application deletes what it deployed; never for Cluster API objects,
+        # where that would delete the machines.
+        body["metadata"]["finalizers"] = ["resources-finalizer.argocd.argoproj.io"]
+    return body
+
+
+def project(
+    name: str,
+    description: str,
+    *,
+    source_repos: Iterable[str],
+    destinations: Iterable[tuple[str, str]],
+    cluster_resources: list[dict[str, str]],
+) -> dict[str, Any]:
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "AppProject",
+        "metadata": {
+            "name": name,
+            "namespace": ARGOCD_NAMESPACE,
+            "labels": dict(MANAGED_BY),
+            "annotations": {WAVE: "-1"},
+        },
+        "spec": {
+            "description": description,
+            "sourceRepos": sorted(set(source_repos)),
+            "destinations": [
+                {"server": server, "namespace": namespace}
+                for server, namespace in sorted(set(destinations))
+            ],
+            "clusterResourceWhitelist": cluster_resources,
+        },
+    }

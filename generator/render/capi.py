@@ -1,0 +1,291 @@
+"""bootstrap/clusters/<cluster>/: Cluster API objects for Hetzner (CAPH), kubeadm flavour.
+
+Machine templates are immutable once created, so their names carry a hash of their spec: a new
+server type yields a new template, and the MachineDeployment rolls over to it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from typing import Any
+
+from generator.manifests import Manifest, Origin, Tree, kustomization
+from generator.model import Cluster, NodePool
+from generator.netpol import baseline
+
+CAPI = "cluster.x-k8s.io/v1beta1"
+INFRA = "infrastructure.cluster.x-k8s.io/v1beta1"
+BOOTSTRAP = "bootstrap.cluster.x-k8s.io/v1beta1"
+CONTROLPLANE = "controlplane.cluster.x-k8s.io/v1beta1"
+IMAGE = "ubuntu-24.04"
+BARE_METAL_IMAGE = {
+    "name": "Ubuntu-2404-noble-amd64-base",
+    "path": "/root/.oldroot/nfs/images/Ubuntu-2404-noble-amd64-base.tar.gz",
+}
+NETWORK_ZONES = {
+    "fsn1": "eu-central",
+    "nbg1": "eu-central",
+    "hel1": "eu-central",
+    "ash": "us-east",
+    "hil": "us-west",
+    "sin": "ap-southeast",
+}
+# The Secret CAPH reads credentials from; it holds tokens, so it is created by hand, not in git.
+SECRET = "hetzner"
+EXTERNAL_CLOUD = {"cloud-provider": "external"}
+UNHEALTHY = [
+    {"type": "Ready", "status": "Unknown", "timeout": "300s"},
+    {"type": "Ready", "status": "False", "timeout": "300s"},
+]
+
+
+def capi_namespace(cluster: Cluster) -> str:
+    return f"capi-{cluster.name}"
+
+
+def capi_version(cluster: Cluster) -> str:
+    version = cluster.kubernetes_version
+    if version.count(".") == 1:
+        print(
+            f"warning: cluster '{cluster.name}': Cluster API installs an exact version; "
+            f'using v{version}.0 — set kubernetesVersion to a patch release such as "{version}.5"',
+            file=sys.stderr,
+        )
+        version += ".0"
+    return f"v{version}"
+
+
+def _hashed(name: str, spec: Any) -> str:
+    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:8]
+    return f"{name}-{digest}"
+
+
+def _obj(
+    api: str, kind: str, name: str, namespace: str, spec: Any, **labels: str
+) -> dict[str, Any]:
+    meta: dict[str, Any] = {"name": name, "namespace": namespace}
+    if labels:
+        meta["labels"] = labels
+    return {"apiVersion": api, "kind": kind, "metadata": meta, "spec": spec}
+
+
+def _machine_template(cluster: Cluster, pool: NodePool, namespace: str) -> dict[str, Any]:
+    if pool.bare_metal:
+        spec = {
+            "template": {
+                "spec": {
+                    "hostSelector": {"matchLabels": {"cluster": cluster.name, "pool": pool.name}},
+                    "installImage": {
+                        "image": dict(BARE_METAL_IMAGE),
+                        "partitions": [
+                            {"fileSystem": "esp", "mount": "/boot/efi", "size": "512M"},
+                            {"fileSystem": "ext4", "mount": "/", "size": "all"},
+                        ],
+                    },
+                    "sshSpec": {
+                        "secretRef": {
+                            "name": "robot-ssh",
+                            "key": {
+                                "name": "sshkey-name",
+                                "privateKey": "ssh-privatekey",
+                                "publicKey": "ssh-publickey",
+                            },
+                        },
+                        "portAfterInstallImage": 22,
+                    },
+                }
+            }
+        }
+        kind = "HetznerBareMetalMachineTemplate"
+    else:
+        spec = {
+            "template": {
+                "spec": {
+                    "type": pool.server_type.name,
+                    "imageName": IMAGE,
+                    "placementGroupName": pool.name,
+                }
+            }
+        }
+        kind = "HCloudMachineTemplate"
+    name = _hashed(f"{cluster.name}-{pool.name}", {"kind": kind, "spec": spec})
+    return _obj(INFRA, kind, name, namespace, spec)
+
+
+def render_capi(cluster: Cluster, hub_minor: str, tree: Tree) -> None:
+    namespace = capi_namespace(cluster)
+    version = capi_version(cluster)
+    origin = Origin(cluster.location, "Cluster API")
+    folder = f"bootstrap/clusters/{cluster.name}"
+    control = next(p for p in cluster.node_pools if p.role == "control-plane")
+    workers = [p for p in cluster.node_pools if p.role == "worker"]
+    objects: list[dict[str, Any]] = [
+        {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": namespace, "labels": {"kubernetes.io/metadata.name": namespace}},
+        },
+        *baseline(namespace),
+        _obj(
+            CAPI,
+            "Cluster",
+            cluster.name,
+            namespace,
+            {
+                "clusterNetwork": {"pods": {"cidrBlocks": ["10.244.0.0/16"]}},
+                "infrastructureRef": {
+                    "apiVersion": INFRA,
+                    "kind": "HetznerCluster",
+                    "name": cluster.name,
+                },
+                "controlPlaneRef": {
+                    "apiVersion": CONTROLPLANE,
+                    "kind": "KubeadmControlPlane",
+                    "name": f"{cluster.name}-control-plane",
+                },
+            },
+        ),
+        _obj(
+            INFRA,
+            "HetznerCluster",
+            cluster.name,
+            namespace,
+            {
+                "controlPlaneRegions": [cluster.region],
+                "controlPlaneLoadBalancer": {"region": cluster.region},
+                "hcloudNetwork": {"enabled": True, "networkZone": NETWORK_ZONES[cluster.region]},
+                "hcloudPlacementGroups": [
+                    {"name": p.name, "type": "spread"}
+                    for p in cluster.node_pools
+                    if not p.bare_metal
+                ],
+                "hetznerSecretRef": {
+                    "name": SECRET,
+                    "key": {
+                        "hcloudToken": "hcloud",
+                        "hetznerRobotUser": "robot-user",
+                        "hetznerRobotPassword": "robot-password",
+                    },
+                },
+                "sshKeys": {"hcloud": [{"name": cluster.ssh_key}]},
+            },
+        ),
+    ]
+    control_template = _machine_template(cluster, control, namespace)
+    objects.append(control_template)
+    objects.append(
+        _obj(
+            CONTROLPLANE,
+            "KubeadmControlPlane",
+            f"{cluster.name}-control-plane",
+            namespace,
+            {
+                "replicas": control.count,
+                "version": version,
+                "machineTemplate": {
+                    "infrastructureRef": {
+                        "apiVersion": INFRA,
+                        "kind": control_template["kind"],
+                        "name": control_template["metadata"]["name"],
+                    }
+                },
+                "kubeadmConfigSpec": {
+                    "clusterConfiguration": {
+                        "apiServer": {"extraArgs": dict(EXTERNAL_CLOUD)},
+                        "controllerManager": {"extraArgs": dict(EXTERNAL_CLOUD)},
+                    },
+                    "initConfiguration": {
+                        "nodeRegistration": {"kubeletExtraArgs": dict(EXTERNAL_CLOUD)}
+                    },
+                    "joinConfiguration": {
+                        "nodeRegistration": {"kubeletExtraArgs": dict(EXTERNAL_CLOUD)}
+                    },
+                },
+            },
+        )
+    )
+    objects.append(
+        _health_check(
+            cluster,
+            f"{cluster.name}-control-plane",
+            namespace,
+            {"cluster.x-k8s.io/control-plane": ""},
+        )
+    )
+    for pool in workers:
+        template = _machine_template(cluster, pool, namespace)
+        config_spec = {
+            "template": {
+                "spec": {
+                    "joinConfiguration": {
+                        "nodeRegistration": {"kubeletExtraArgs": dict(EXTERNAL_CLOUD)}
+                    }
+                }
+            }
+        }
+        config = _obj(
+            BOOTSTRAP,
+            "KubeadmConfigTemplate",
+            _hashed(f"{cluster.name}-{pool.name}", config_spec),
+            namespace,
+            config_spec,
+        )
+        deployment = f"{cluster.name}-{pool.name}"
+        pool_labels = {"cluster.x-k8s.io/cluster-name": cluster.name, "pool": pool.name}
+        objects.extend([template, config])
+        objects.append(
+            _obj(
+                CAPI,
+                "MachineDeployment",
+                deployment,
+                namespace,
+                {
+                    "clusterName": cluster.name,
+                    "replicas": pool.count,
+                    "selector": {"matchLabels": pool_labels},
+                    "template": {
+                        "metadata": {"labels": pool_labels},
+                        "spec": {
+                            "clusterName": cluster.name,
+                            "version": version,
+                            "failureDomain": cluster.region,
+                            "bootstrap": {
+                                "configRef": {
+                                    "apiVersion": BOOTSTRAP,
+                                    "kind": "KubeadmConfigTemplate",
+                                    "name": config["metadata"]["name"],
+                                }
+                            },
+                            "infrastructureRef": {
+                                "apiVersion": INFRA,
+                                "kind": template["kind"],
+                                "name": template["metadata"]["name"],
+                            },
+                        },
+                    },
+                },
+            )
+        )
+        objects.append(_health_check(cluster, deployment, namespace, pool_labels))
+    tree.add(f"{folder}/cluster.yaml", *(Manifest(body, origin, (hub_minor,)) for body in objects))
+    tree.add(f"{folder}/kustomization.yaml", Manifest(kustomization(["cluster.yaml"]), origin))
+
+
+def _health_check(
+    cluster: Cluster, name: str, namespace: str, selector: dict[str, str]
+) -> dict[str, Any]:
+    return _obj(
+        CAPI,
+        "MachineHealthCheck",
+        name,
+        namespace,
+        {
+            "clusterName": cluster.name,
+            "selector": {"matchLabels": selector},
+            "maxUnhealthy": "33%",
+            "nodeStartupTimeout": "20m",
+            "unhealthyConditions": UNHEALTHY,
+        },
+    )

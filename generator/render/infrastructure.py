@@ -1,0 +1,132 @@
+"""infrastructure/: one base per component (its Application and its namespace's manifests) and
+one overlay per environment (the bases its clusters run, in the environment's project)."""
+
+from __future__ import annotations
+
+from generator.errors import Problem, UserError
+from generator.manifests import Manifest, Origin, Tree, kustomization
+from generator.model import IN_CLUSTER
+from generator.netpol import component_policies
+from generator.plan import ClusterPlan, Plan, PlannedComponent
+from generator.render import argo
+from generator.yamlio import dump_all
+
+
+def shared_components(plan: Plan) -> dict[str, list[tuple[ClusterPlan, PlannedComponent]]]:
+    """Each component name with every cluster that runs it; bases are shared, so they must agree."""
+    users: dict[str, list[tuple[ClusterPlan, PlannedComponent]]] = {}
+    for cluster_plan in plan.clusters:
+        for component in cluster_plan.components:
+            users.setdefault(component.name, []).append((cluster_plan, component))
+    problems = []
+    for name, pairs in users.items():
+        first = pairs[0][1]
+        for _, other in pairs[1:]:
+            if (other.chart, other.namespace, other.base_values) != (
+                first.chart,
+                first.namespace,
+                first.base_values,
+            ):
+                problems.append(
+                    Problem(
+                        other.origin.location,
+                        "",
+                        f"component '{name}' differs in chart or namespace from cluster "
+                        f"'{pairs[0][0].cluster.name}'; its base is shared by every cluster",
+                    )
+                )
+    if problems:
+        raise UserError(problems)
+    return users
+
+
+def render_infrastructure(plan: Plan, tree: Tree) -> None:
+    catalogue = plan.catalogue
+    hub_minor = (plan.hub.cluster.minor,)
+    for name, pairs in sorted(shared_components(plan).items()):
+        component = pairs[0][1]
+        origin = Origin(component.origin.location, f"component {name}")
+        folder = f"infrastructure/base/{name}"
+        minors = tuple(sorted({cp.cluster.minor for cp, _ in pairs}))
+        app = argo.application(
+            name,
+            project="default",
+            server=IN_CLUSTER,
+            namespace=component.namespace,
+            sources=[
+                argo.chart_source(
+                    component.chart.repo,
+                    component.chart.name,
+                    component.chart.version,
+                    component.release_name,
+                    component.base_values,
+                ),
+                argo.git_source(catalogue, f"{folder}/manifests"),
+            ],
+            wave=0,
+            server_side_apply=component.server_side_apply,
+        )
+        tree.add(f"{folder}/application.yaml", Manifest(app, origin, hub_minor))
+        tree.add(
+            f"{folder}/kustomization.yaml", Manifest(kustomization(["application.yaml"]), origin)
+        )
+        _namespace_manifests(plan, pairs, f"{folder}/manifests", origin, minors, tree)
+
+    for env in plan.environments:
+        names = sorted({c.name for n in env.clusters for c in plan.cluster(n).components})
+        if not names:
+            continue
+        body = kustomization(
+            [f"../../base/{n}" for n in names],
+            patches=[
+                {
+                    "target": {"group": "argoproj.io", "kind": "Application"},
+                    "patch": dump_all(
+                        [
+                            [
+                                {
+                                    "op": "replace",
+                                    "path": "/spec/project",
+                                    "value": env.environment.name,
+                                }
+                            ]
+                        ]
+                    ),
+                }
+            ],
+        )
+        location = plan.cluster(env.clusters[0]).cluster.location
+        tree.add(
+            f"infrastructure/overlays/{env.environment.name}/kustomization.yaml",
+            Manifest(body, Origin(location, "environment overlay")),
+        )
+
+
+def _namespace_manifests(
+    plan: Plan,
+    pairs: list[tuple[ClusterPlan, PlannedComponent]],
+    folder: str,
+    origin: Origin,
+    minors: tuple[str, ...],
+    tree: Tree,
+) -> None:
+    component = pairs[0][1]
+    ingress_namespaces = {cp.ingress_namespace for cp, _ in pairs}
+    # The manifests folder is shared: allow the ingress controller's namespace only when every
+    # cluster running the component agrees on it.
+    ingress_namespace = next(iter(ingress_namespaces)) if len(ingress_namespaces) == 1 else None
+    namespace = {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {
+            "name": component.namespace,
+            "labels": {"kubernetes.io/metadata.name": component.namespace},
+        },
+    }
+    policies = component_policies(component.namespace, component.network, ingress_namespace)
+    tree.add(f"{folder}/namespace.yaml", Manifest(namespace, origin, minors))
+    tree.add(f"{folder}/networkpolicies.yaml", *(Manifest(p, origin, minors) for p in policies))
+    tree.add(
+        f"{folder}/kustomization.yaml",
+        Manifest(kustomization(["namespace.yaml", "networkpolicies.yaml"]), origin),
+    )

@@ -1,0 +1,92 @@
+"""The generated README.md: what is in the repository and how to bring it up."""
+
+from __future__ import annotations
+
+from generator.plan import Plan
+from generator.quantity import format_bytes
+
+
+def render_readme(plan: Plan) -> str:
+    catalogue = plan.catalogue
+    hub = plan.hub.cluster
+    lines = [
+        f"# {catalogue.name}",
+        "",
+        f"Rendered by gitops-gen from `{_basename(catalogue.source)}`. Do not edit the generated",
+        "files: change the catalogue and render again (`gitops-gen render … --check` in CI keeps",
+        "this tree honest). Files gitops-gen did not write are left alone.",
+        "",
+        "## Layout",
+        "",
+        "| path | what |",
+        "|---|---|",
+        "| `bootstrap/root.yaml` | the only object applied by hand: the app-of-apps root |",
+        "| `bootstrap/projects/` | one AppProject per environment |",
+        "| `bootstrap/applications/` | per cluster: the Application of its `clusters/` folder "
+        "(and of its Cluster API objects) |",
+        "| `bootstrap/clusters/<cluster>/` | Cluster API objects of clusters made by Cluster API |",
+        "| `infrastructure/base/<component>/` | a component's Application (chart, pinned version, "
+        "base values) and its namespace's manifests |",
+        "| `infrastructure/overlays/<environment>/` | the components of an environment, "
+        "in its project |",
+        "| `applications/base/<app>/` | an application's objects and NetworkPolicies |",
+        "| `applications/overlays/<environment>/` | replicas, image and memory per environment |",
+        "| `clusters/<cluster>/` | one cluster: destination, sync waves, memory-tuned values |",
+        "",
+        "## Clusters",
+        "",
+        "| cluster | environment | role | Kubernetes | nodes | memory | components |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for cluster_plan in plan.clusters:
+        cluster = cluster_plan.cluster
+        nodes = ", ".join(
+            f"{p.count} x {p.server_type.name} ({p.role})" for p in cluster.node_pools
+        )
+        memory = sum(p.count * p.server_type.memory_bytes for p in cluster.node_pools)
+        components = ", ".join(
+            f"{c.name} ({c.profile}, wave {c.wave})" for c in cluster_plan.components
+        )
+        role = f"{cluster.role}, hub" if cluster.is_hub else cluster.role
+        lines.append(
+            f"| {cluster.name} | {cluster.environment} | {role} | {cluster.kubernetes_version} "
+            f"| {nodes} | {format_bytes(memory)} | {components or '—'} |"
+        )
+    if catalogue.applications:
+        lines += [
+            "",
+            "## Applications",
+            "",
+            "| application | environments (replicas) | image |",
+            "|---|---|---|",
+        ]
+        for app in catalogue.applications:
+            envs = ", ".join(f"{name} ({s.replicas})" for name, s in app.environments.items())
+            lines.append(f"| {app.name} | {envs} | `{app.image}` |")
+    capi = [c.cluster.name for c in plan.clusters if c.cluster.cluster_api]
+    lines += [
+        "",
+        "## Bootstrap",
+        "",
+        f"1. Install Argo CD once by hand on the hub cluster `{hub.name}` (namespace `argocd`);",
+        "   from then on the `argocd` component manages it.",
+        "2. Register every other cluster with Argo CD (`argocd cluster add`), using the `server`",
+        "   address from the catalogue.",
+    ]
+    if capi:
+        lines += [
+            f"3. Cluster API clusters ({', '.join(capi)}): create Secret `hetzner` (keys `hcloud`,",
+            "   `robot-user`, `robot-password`) and, for bare metal, Secret `robot-ssh` in each",
+            "   `capi-<cluster>` namespace of the hub. Secrets never go to git.",
+        ]
+    lines += [
+        f"{4 if capi else 3}. `kubectl apply -f bootstrap/root.yaml` on the hub. Argo CD syncs "
+        "the rest,",
+        "   providers of CRDs in earlier sync waves than their users.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _basename(path: str) -> str:
+    return path.replace("\\", "/").rsplit("/", 1)[-1]

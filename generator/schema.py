@@ -1,0 +1,139 @@
+"""Compiled, cached schema validators: Kubernetes (kubernetes-validate's files) and CRDs.
+
+kubernetes-validate's own `validate()` re-reads a 1.3 MB definitions file and rebuilds its
+validator on every call. Here each (Kubernetes minor, apiVersion, kind) is compiled once with
+jsonschema-rs against one in-memory registry per minor, and kept for the life of the process.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema_rs
+import kubernetes_validate
+
+from generator.resources import shipped
+
+_K8S_ROOT = Path(kubernetes_validate.__file__).resolve().parent / "kubernetes-json-schema"
+_DEFINITIONS_ID = "https://kubernetes.io/api/_definitions.json"
+_OBJECT_META = f"{_DEFINITIONS_ID}#/$defs/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+_PRESERVE = "x-kubernetes-preserve-unknown-fields"
+
+
+@dataclass(frozen=True, order=True)
+class SchemaError:
+    """One way an object breaks its schema: where in the object, and what is wrong."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path or '(root)'}: {self.message}"
+
+
+@cache
+def supported_versions() -> tuple[str, ...]:
+    """Kubernetes minors with shipped strict schemas, oldest first ("1.25", …)."""
+    found = []
+    for entry in _K8S_ROOT.iterdir():
+        match = re.fullmatch(r"v(\d+)\.(\d+)\.\d+-local-strict", entry.name)
+        if match:
+            found.append((int(match.group(1)), int(match.group(2))))
+    return tuple(f"{major}.{minor}" for major, minor in sorted(found))
+
+
+def _schema_dir(minor: str) -> Path:
+    return _K8S_ROOT / f"v{minor}.0-local-strict"
+
+
+@cache
+def _registry(minor: str) -> jsonschema_rs.Registry:
+    definitions = json.loads((_schema_dir(minor) / "_definitions.json").read_text("utf-8"))
+    return jsonschema_rs.Registry([(_DEFINITIONS_ID, definitions)])
+
+
+def _k8s_file(api_version: str, kind: str) -> str:
+    group, _, version = api_version.rpartition("/")
+    prefix = f"{group.split('.')[0]}-" if group else ""
+    return f"{kind.lower()}-{prefix}{version}.json"
+
+
+def _strict(node: Any) -> Any:
+    """CRD schemas with unknown fields rejected, except where Kubernetes keeps them."""
+    if isinstance(node, list):
+        return [_strict(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _strict(value) for key, value in node.items()}
+    if "properties" in out and "additionalProperties" not in out and not out.get(_PRESERVE):
+        out["additionalProperties"] = False
+    return out
+
+
+class SchemaStore:
+    """Finds, compiles and caches the schema for each kind; one store per process is enough."""
+
+    def __init__(self, crd_dirs: Iterable[Path] = ()) -> None:
+        self._crd_dirs = (*crd_dirs, shipped("schemas") / "crds")
+        self._validators: dict[tuple[str, str, str], jsonschema_rs.Validator | None] = {}
+
+    def validator(self, minor: str, api_version: str, kind: str) -> jsonschema_rs.Validator | None:
+        key = (minor, api_version, kind)
+        if key not in self._validators:
+            self._validators[key] = self._compile(minor, api_version, kind)
+        return self._validators[key]
+
+    def _compile(self, minor: str, api_version: str, kind: str) -> jsonschema_rs.Validator | None:
+        schema = self._crd_schema(api_version, kind)
+        if schema is None:
+            path = _schema_dir(minor) / _k8s_file(api_version, kind)
+            if not path.is_file():
+                return None
+            schema = json.loads(path.read_text("utf-8"))
+        return jsonschema_rs.validator_for(schema, registry=_registry(minor))
+
+    def _crd_schema(self, api_version: str, kind: str) -> dict[str, Any] | None:
+        group, _, version = api_version.rpartition("/")
+        if not group or "." not in group:
+            return None
+        for folder in self._crd_dirs:
+            path = folder / group / f"{kind.lower()}_{version}.json"
+            if path.is_file():
+                schema: dict[str, Any] = _strict(json.loads(path.read_text("utf-8")))
+                schema.setdefault("properties", {})["metadata"] = {"$ref": _OBJECT_META}
+                schema.pop("$schema", None)
+                return schema
+        return None
+
+    def validate(self, obj: Mapping[str, Any], minor: str) -> list[SchemaError]:
+        """Every schema error of `obj` for Kubernetes `minor`; an unknown kind is an error."""
+        api_version, kind = obj.get("apiVersion"), obj.get("kind")
+        if not isinstance(api_version, str) or not isinstance(kind, str):
+            return [SchemaError("", "object has no apiVersion and kind")]
+        validator = self.validator(minor, api_version, kind)
+        if validator is None:
+            return [
+                SchemaError(
+                    "",
+                    f"no schema for {kind} in {api_version} (Kubernetes {minor} or the CRD "
+                    "schemas); pass --crd for custom resources",
+                )
+            ]
+        errors = {
+            SchemaError(_pointer(err.instance_path), err.message)
+            for err in validator.iter_errors(obj)
+        }
+        return sorted(errors)
+
+
+def _pointer(parts: Iterable[str | int]) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
