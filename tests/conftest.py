@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator import kustomize
+from generator.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+SHARED = ROOT.parent / "shared"
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run() -> Callable[..., Result]:
+    """Run the CLI in-process; stdout and stderr kept apart."""
+
+    def invoke(*args: str | Path) -> Result:
+        runner = CliRunner()
+        result = runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+        return Result(result.exit_code, result.stdout, result.stderr)
+
+    return invoke
+
+
+@pytest.fixture(scope="session")
+def kustomize_cmd() -> list[str]:
+    """The real kustomize. Missing in CI is a failure, never a silent skip."""
+    found = kustomize.command()
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI needs kustomize or kubectl on PATH")
+        pytest.skip("kustomize or kubectl not on PATH")
+    return found
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
