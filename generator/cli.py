@@ -105,6 +105,8 @@ def render(
         with writer.staging(output) as staged:
             writer.stage(staged, rendered.files)
             verify(rendered, staged, build_cmd, SchemaStore())
+            for warning in rendered.tree.warnings:
+                click.echo(f"warning: {warning}", err=True)
             for note in rendered.notes:
                 click.echo(f"note: {note}", err=True)
             if check:

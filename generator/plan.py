@@ -6,9 +6,12 @@ Pure: catalogue and blueprints in, plan out. The memory budget and flow synthesi
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+import jsonschema
 
 from generator import model
 from generator.blueprints import Blueprint, Library, NetworkRule
@@ -246,6 +249,7 @@ def _plan_component(
                 },
             )
     values = deep_merge(deep_merge(values, sized), component.values)
+    problems.extend(_values_problems(blueprint, component, values))
     return PlannedComponent(
         name=component.name,
         namespace=component.namespace or blueprint.namespace,
@@ -261,6 +265,42 @@ def _plan_component(
         network=blueprint.network,
         origin=component,
     )
+
+
+def get_path(values: Mapping[str, Any], dotted: str) -> Any:
+    node: Any = values
+    for part in dotted.split("."):
+        node = node.get(part) if isinstance(node, Mapping) else None
+    return node
+
+
+def _values_problems(
+    blueprint: Blueprint, component: model.Component, values: Mapping[str, Any]
+) -> Iterator[Problem]:
+    """Every container keeps memory requests and limits; values fit the blueprint's schema."""
+    for container, path in sorted(blueprint.containers.items()):
+        resources = get_path(values, path)
+        memory = [get_path(resources or {}, f"{kind}.memory") for kind in ("requests", "limits")]
+        if not all(memory):
+            yield _at(
+                component,
+                f"values.{path}: container '{container}' of '{blueprint.name}' must keep "
+                "memory requests and limits",
+            )
+    schema_path = blueprint.values_schema
+    if schema_path is None:
+        return
+    validator = jsonschema.Draft202012Validator(json.loads(schema_path.read_text("utf-8")))
+    for error in sorted(validator.iter_errors(values), key=lambda e: list(map(str, e.path))):
+        where = ".".join(str(p) for p in error.absolute_path)
+        node = error.schema if isinstance(error.schema, dict) else {}
+        # A `not` rule marks a key that must not be used; its description says why.
+        message = (
+            node.get("description", error.message) if error.validator == "not" else error.message
+        )
+        yield _at(
+            component, f"values.{where}: {message} ({schema_path.name} of '{blueprint.name}')"
+        )
 
 
 def _plan_environment(

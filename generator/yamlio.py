@@ -18,6 +18,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 from generator.errors import Location, UserError
 
@@ -67,56 +68,106 @@ def read_text(path: Path) -> str:
     """Read a file as UTF-8, refusing oversized and undecodable input with a precise location."""
     display = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise UserError.at(
-                Location(display), f"file is {size} bytes; the limit is {MAX_BYTES} bytes"
-            )
-        raw = path.read_bytes()
+        # Read one byte past the limit instead of trusting stat(): devices and pipes report 0.
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
     except IsADirectoryError:
         raise UserError.at(Location(display), "is a directory, expected a YAML file") from None
     except FileNotFoundError:
         raise UserError.at(Location(display), "no such file") from None
     except OSError as exc:
         raise UserError.at(Location(display), f"cannot read: {exc.strerror}") from None
+    if len(raw) > MAX_BYTES:
+        raise UserError.at(Location(display), f"file is larger than the limit of {MAX_BYTES} bytes")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        # Editors count characters, not bytes; everything before the bad byte decodes cleanly.
+        col = len(raw[line_start : exc.start].decode("utf-8")) + 1
         raise UserError.at(
             Location(display, line, col),
             f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; save the file as UTF-8",
         ) from None
 
 
-def _expanded_size(node: Node, memo: dict[int, int], depth: int = 0) -> int:
-    if depth > 200:
-        return MAX_EXPANDED_NODES + 1
+# Nesting deeper than this is refused: later stages (schema validation, rendering) recurse per
+# level, and no real catalogue comes close.
+MAX_DEPTH = 200
+
+
+class _Refused(Exception):
+    """Raised while measuring a composed document that must not be loaded."""
+
+    def __init__(self, node: Node, message: str) -> None:
+        super().__init__(message)
+        self.node = node
+        self.message = message
+
+
+def _expanded_size(node: Node, memo: dict[int, int], active: set[int], depth: int = 0) -> int:
+    """Nodes in the document once every alias is expanded; raises _Refused past the limits."""
+    if depth > MAX_DEPTH:
+        raise _Refused(node, f"document is nested more than {MAX_DEPTH} levels deep")
     key = id(node)
+    if key in active:
+        raise _Refused(node, "an alias refers to a node that contains it (a cycle)")
     if key in memo:
         return memo[key]
-    memo[key] = MAX_EXPANDED_NODES + 1  # a cycle counts as infinite
+    active.add(key)
     total = 1
     if isinstance(node, MappingNode):
-        for k, v in node.value:
-            total += _expanded_size(k, memo, depth + 1) + _expanded_size(v, memo, depth + 1)
-            if total > MAX_EXPANDED_NODES:
-                break
+        children = [part for pair in node.value for part in pair]
     elif isinstance(node, SequenceNode):
-        for item in node.value:
-            total += _expanded_size(item, memo, depth + 1)
-            if total > MAX_EXPANDED_NODES:
-                break
+        children = list(node.value)
+    else:
+        children = []
+    for child in children:
+        total += _expanded_size(child, memo, active, depth + 1)
+        if total > MAX_EXPANDED_NODES:
+            raise _Refused(
+                node,
+                f"document expands to more than {MAX_EXPANDED_NODES} nodes through aliases; "
+                "refusing to load it",
+            )
+    active.discard(key)
     memo[key] = total
     return total
 
 
-def _mark_location(display: str, exc: MarkedYAMLError) -> Location:
+def _syntax_problem(display: str, exc: MarkedYAMLError) -> UserError:
+    """One line for a parser error: where it was noticed, and where the construct began."""
+    problem = " ".join((exc.problem or "").split())
+    context = " ".join((exc.context or "").split())
     mark = exc.problem_mark or exc.context_mark
-    if mark is None:
-        return Location(display)
-    return Location(display, mark.line + 1, mark.column + 1)
+    where = Location(display) if mark is None else Location(display, mark.line + 1, mark.column + 1)
+    if "another document" in problem:
+        return UserError.at(where, "a catalogue is one YAML document; found a second one ('---')")
+    message = problem or context or "invalid YAML"
+    start = exc.context_mark
+    # An unclosed bracket or quote is noticed lines later; name the line where it was opened.
+    if problem and context and start is not None and (mark is None or start.line != mark.line):
+        construct = context
+        for prefix in ("while parsing ", "while scanning ", "while constructing "):
+            construct = construct.removeprefix(prefix)
+        message += (
+            f" (in {construct} that starts at line {start.line + 1}, column {start.column + 1})"
+        )
+    return UserError.at(where, f"YAML syntax error: {message}")
+
+
+def _reader_problem(display: str, text: str, exc: ReaderError) -> UserError:
+    """Characters YAML forbids (NUL, most control codes), at their line and column."""
+    before = text[: max(exc.position, 0)]
+    line = before.count("\n") + 1
+    col = exc.position - (before.rfind("\n") + 1) + 1
+    char = exc.character
+    code = char if isinstance(char, int) else ord(char) if char else 0
+    return UserError.at(
+        Location(display, line, col),
+        f"character U+{code:04X} is not allowed in YAML; remove it",
+    )
 
 
 def load_document(text: str, display: str) -> tuple[Any, Positions]:
@@ -126,22 +177,42 @@ def load_document(text: str, display: str) -> tuple[Any, Positions]:
     yaml = YAML(typ="rt")
     try:
         node = yaml.compose(text)
-        if node is not None and _expanded_size(node, {}) > MAX_EXPANDED_NODES:
+        if node is None:
             raise UserError.at(
-                Location(display, node.start_mark.line + 1, node.start_mark.column + 1),
-                f"document expands to more than {MAX_EXPANDED_NODES} nodes through aliases; "
-                "refusing to load it",
+                Location(display, 1, 1), "file has no YAML document (only comments or directives)"
             )
+        _expanded_size(node, {}, set())
         data = YAML(typ="rt").load(text)
+    except _Refused as exc:
+        mark = exc.node.start_mark
+        raise UserError.at(Location(display, mark.line + 1, mark.column + 1), exc.message) from None
     except MarkedYAMLError as exc:
-        problem = (exc.problem or exc.context or "invalid YAML").strip()
-        raise UserError.at(_mark_location(display, exc), f"YAML syntax error: {problem}") from None
+        raise _syntax_problem(display, exc) from None
+    except ReaderError as exc:
+        raise _reader_problem(display, text, exc) from None
     except YAMLError as exc:
-        raise UserError.at(Location(display, 1, 1), f"YAML error: {exc}") from None
+        raise UserError.at(
+            Location(display, 1, 1), f"YAML error: {' '.join(str(exc).split())}"
+        ) from None
     except RecursionError:
         raise UserError.at(Location(display, 1, 1), "document is nested too deeply") from None
     positions = Positions(display)
     return _plain(data, (), positions), positions
+
+
+def _spot(table: Any, key: Any, width: int) -> tuple[int, ...] | None:
+    """ruamel's 0-based (line, col, ...) for a key or index, if it kept one.
+
+    Keys pulled in by a merge (`<<: *base`) and the contents of explicitly tagged collections
+    (`!!omap`, `!custom [..]`) have none; their position falls back to the enclosing node.
+    """
+    data = getattr(table, "data", None)
+    if not isinstance(data, dict):
+        return None
+    found = data.get(key)
+    if not isinstance(found, list | tuple) or len(found) < width:
+        return None
+    return tuple(int(n) for n in found[:width])
 
 
 def _plain(value: Any, path: DocPath, positions: Positions) -> Any:
@@ -150,18 +221,19 @@ def _plain(value: Any, path: DocPath, positions: Positions) -> Any:
         out: dict[str, Any] = {}
         for key in value:
             child = (*path, str(key))
-            kline, kcol = value.lc.key(key)
-            vline, vcol = value.lc.value(key)
-            positions.keys[child] = (kline + 1, kcol + 1)
-            positions.values[child] = (vline + 1, vcol + 1)
+            spot = _spot(value.lc, key, 4)
+            if spot is not None:
+                positions.keys[child] = (spot[0] + 1, spot[1] + 1)
+                positions.values[child] = (spot[2] + 1, spot[3] + 1)
             out[str(key)] = _plain(value[key], child, positions)
         return out
     if isinstance(value, CommentedSeq):
         items = []
         for index, item in enumerate(value):
             child = (*path, index)
-            line, col = value.lc.item(index)
-            positions.values[child] = (line + 1, col + 1)
+            spot = _spot(value.lc, index, 2)
+            if spot is not None:
+                positions.values[child] = (spot[0] + 1, spot[1] + 1)
             items.append(_plain(item, child, positions))
         return items
     if isinstance(value, bool) or value is None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from typing import Any
 
 from generator.manifests import Manifest, Origin, Tree, kustomization
@@ -45,13 +44,12 @@ def capi_namespace(cluster: Cluster) -> str:
     return f"capi-{cluster.name}"
 
 
-def capi_version(cluster: Cluster) -> str:
+def capi_version(cluster: Cluster, tree: Tree) -> str:
     version = cluster.kubernetes_version
     if version.count(".") == 1:
-        print(
-            f"warning: cluster '{cluster.name}': Cluster API installs an exact version; "
-            f'using v{version}.0 — set kubernetesVersion to a patch release such as "{version}.5"',
-            file=sys.stderr,
+        tree.warnings.append(
+            f"{cluster.location}: cluster '{cluster.name}': Cluster API installs an exact "
+            f'version; using v{version}.0. Set kubernetesVersion to a patch release ("{version}.5")'
         )
         version += ".0"
     return f"v{version}"
@@ -116,7 +114,7 @@ def _machine_template(cluster: Cluster, pool: NodePool, namespace: str) -> dict[
 
 def render_capi(cluster: Cluster, hub_minor: str, tree: Tree) -> None:
     namespace = capi_namespace(cluster)
-    version = capi_version(cluster)
+    version = capi_version(cluster, tree)
     origin = Origin(cluster.location, "Cluster API")
     folder = f"bootstrap/clusters/{cluster.name}"
     control = next(p for p in cluster.node_pools if p.role == "control-plane")

@@ -1,0 +1,85 @@
+"""The app-of-apps checks on built objects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.appgraph import check_graph
+
+REPO = "https://git.example.com/platform.git"
+HUB = "https://kubernetes.default.svc"
+
+
+def app(
+    name: str,
+    *,
+    project: str = "p",
+    path: str | None = None,
+    chart: str | None = None,
+    version: str = "1.2.3",
+    namespace: str = "x",
+) -> dict[str, Any]:
+    if chart:
+        source = {
+            "repoURL": "https://charts.example.com",
+            "chart": chart,
+            "targetRevision": version,
+        }
+    else:
+        source = {"repoURL": REPO, "path": path, "targetRevision": "main"}
+    return {
+        "kind": "Application",
+        "metadata": {"name": name},
+        "spec": {
+            "project": project,
+            "destination": {"server": HUB, "namespace": namespace},
+            "source": source,
+        },
+    }
+
+
+PROJECT = {
+    "kind": "AppProject",
+    "metadata": {"name": "p"},
+    "spec": {
+        "sourceRepos": [REPO, "https://charts.example.com"],
+        "destinations": [{"server": HUB, "namespace": "*"}],
+    },
+}
+
+
+def check(
+    root: list[dict[str, Any]], built: dict[str, list[dict[str, Any]]], must: list[str]
+) -> list[str]:
+    return check_graph(root, built, repo_url=REPO, repo_path="", servers=[HUB], must_reach=must)
+
+
+def test_a_sound_tree_has_no_problems() -> None:
+    built = {"apps": [app("child", chart="nginx")]}
+    assert check([PROJECT, app("root", path="apps")], built, ["apps"]) == []
+
+
+def test_unreached_directories_missing_paths_and_projects_are_reported() -> None:
+    built = {
+        "apps": [
+            app("child", project="nope", chart="nginx", version="^1.0"),
+            app("lost", path="gone"),
+        ],
+        "orphan": [],
+    }
+    problems = check([PROJECT, app("root", path="apps")], built, ["apps", "orphan"])
+    assert "orphan: not reached from bootstrap/root.yaml" in problems
+    assert "Application lost: path 'gone' is not a directory that builds" in problems
+    assert "Application child: project 'nope' does not exist" in problems
+    assert any("chart nginx is not pinned" in p for p in problems)
+
+
+def test_a_project_must_allow_destination_and_source() -> None:
+    narrow = {
+        "kind": "AppProject",
+        "metadata": {"name": "p"},
+        "spec": {"sourceRepos": [REPO], "destinations": [{"server": HUB, "namespace": "argocd"}]},
+    }
+    problems = check([narrow, app("root", path="apps")], {"apps": [app("c", chart="x")]}, [])
+    assert any("does not allow destination" in p for p in problems)
+    assert any("does not allow source https://charts.example.com" in p for p in problems)
