@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,7 @@ class Blueprint:
     profiles: Mapping[str, Mapping[str, Memory]]
     network: tuple[NetworkRule, ...]
 
+    @cached_property
     def base_values(self) -> dict[str, Any]:
         """Values every cluster gets: plain YAML, the same wherever the component runs."""
         path = self.folder / BASE_VALUES

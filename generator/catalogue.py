@@ -24,7 +24,10 @@ from generator.yamlio import DocPath, Positions, format_path, load_document, rea
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-_DOMAIN = rf"{_LABEL}(?:\.{_LABEL})*(?::[0-9]+)?"
+# As in Docker's reference parsing, a first component is a registry only when it looks like a
+# host (a dot, a port or `localhost`); otherwise `UPPER/x:1` would silently pull from a host
+# named UPPER instead of being flagged as an upper-case repository name.
+_DOMAIN = rf"(?:{_LABEL}(?:\.{_LABEL})+(?::[0-9]+)?|{_LABEL}:[0-9]+|localhost)"
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 IMAGE = re.compile(
     rf"^(?:(?P<domain>{_DOMAIN})/)?(?P<path>{_COMPONENT}(?:/{_COMPONENT})*)"
@@ -43,32 +46,53 @@ def schema() -> dict[str, Any]:
     return loaded
 
 
-def load(path: Path, known_components: Callable[[str], bool]) -> model.Catalogue:
-    """Read, check and model the catalogue at `path`; raises UserError with every problem."""
+def load(
+    path: Path,
+    known_components: Callable[[str], bool],
+    component_names: Iterable[str] | None = None,
+) -> model.Catalogue:
+    """Read, check and model the catalogue at `path`; raises UserError with every problem.
+
+    `component_names` (every blueprint name, for did-you-mean) defaults to the built-in ones.
+    """
     display = str(path)
     data, positions = load_document(read_text(path), display)
     problems = list(_schema_problems(data, positions))
     if problems:
         raise UserError(problems)
-    checker = _Checker(data, positions, known_components)
+    names = list(component_names) if component_names is not None else _builtin_blueprints()
+    # Only suggest names the caller would accept.
+    checker = _Checker(data, positions, known_components, [n for n in names if known_components(n)])
     catalogue = checker.build()
     if checker.problems:
         raise UserError(checker.problems)
     return catalogue
 
 
+@cache
+def _builtin_blueprints() -> list[str]:
+    root = shipped("blueprints")
+    return sorted(c.name for c in root.iterdir() if (c / "blueprint.yaml").is_file())
+
+
 # --- schema --------------------------------------------------------------------------------
 
 
-def suggest(word: str, candidates: Iterable[str]) -> str:
-    """`; did you mean 'x'?` for the closest candidate, or nothing."""
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate `word` was most likely meant to be, if any is close."""
     pool = list(candidates)
     match = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
     if not match:
         lowered = {c.lower(): c for c in pool}
         match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
         match = [lowered[m] for m in match]
-    return f"; did you mean '{match[0]}'?" if match else ""
+    return match[0] if match else None
+
+
+def suggest(word: str, candidates: Iterable[str]) -> str:
+    """`; did you mean 'x'?` for the closest candidate, or nothing."""
+    match = closest(word, candidates)
+    return f"; did you mean '{match}'?" if match else ""
 
 
 def _schema_problems(data: Any, positions: Positions) -> Iterator[Problem]:
@@ -100,11 +124,16 @@ def _closest_branch(error: ValidationError) -> ValidationError:
 
 def _explain(error: ValidationError, positions: Positions) -> Iterator[Problem]:
     path: DocPath = tuple(error.absolute_path)
-    shown = format_path(path)
     value = error.instance
     kind = error.validator
     node = _node(error)
     expected: Any = error.validator_value
+    on_key = "propertyNames" in error.absolute_schema_path
+    if on_key:
+        # A bad mapping key: point at the key itself, not at the mapping that holds it.
+        path = (*path, str(value))
+    shown = format_path(path)
+    where = positions.at(path, key=on_key)
     if kind == "additionalProperties" and isinstance(value, dict):
         known = node.get("properties", {})
         for key in sorted(set(value) - set(known)):
@@ -118,24 +147,38 @@ def _explain(error: ValidationError, positions: Positions) -> Iterator[Problem]:
     if kind == "required":
         missing = re.findall(r"'([^']+)' is a required property", error.message)
         name = missing[0] if missing else error.message
-        yield Problem(positions.at(path), shown, f"missing required field '{name}'")
+        if isinstance(value, dict):
+            known = node.get("properties", {})
+            if any(closest(k, known) == name for k in set(value) - set(known)):
+                return  # a misspelling of it is reported as an unknown field, with the fix
+        yield Problem(where, shown, f"missing required field '{name}'")
         return
     if kind == "enum":
         options = [str(o) for o in expected]
         yield Problem(
-            positions.at(path),
+            where,
             shown,
             f"{value!r} is not one of {', '.join(options)}{suggest(str(value), options)}",
         )
         return
     if kind == "const":
-        yield Problem(positions.at(path), shown, f"expected {expected!r}, got {value!r}")
+        yield Problem(where, shown, f"expected {expected!r}, got {value!r}")
         return
     if kind == "type":
+        hint = ""
+        if expected == "string" and isinstance(value, int | float) and not isinstance(value, bool):
+            # YAML read `1.30` as the number 1.3; only quotes keep the text.
+            hint = "; put the value in quotes"
         yield Problem(
-            positions.at(path),
+            where,
             shown,
-            f"expected {_type_words(expected)}, got {_describe(value)}",
+            f"expected {_type_words(expected)}, got {_describe(value)}{hint}",
+        )
+        return
+    if kind in ("maxLength", "minLength"):
+        wrong, bound = ("long", "most") if kind == "maxLength" else ("short", "least")
+        yield Problem(
+            where, shown, f"{value!r} is too {wrong}: use at {bound} {expected} characters"
         )
         return
     if kind == "pattern":
@@ -147,9 +190,9 @@ def _explain(error: ValidationError, positions: Positions) -> Iterator[Problem]:
         else:
             hint = node.get("description", f"it must match {expected}")
             message = f"{value!r} is not valid: {hint}"
-        yield Problem(positions.at(path), shown, message)
+        yield Problem(where, shown, message)
         return
-    yield Problem(positions.at(path), shown, error.message)
+    yield Problem(where, shown, error.message)
 
 
 def _node(error: ValidationError) -> dict[str, Any]:
@@ -188,12 +231,17 @@ class _Checker:
     """Cross-references the schema cannot express; collects problems instead of stopping."""
 
     def __init__(
-        self, data: dict[str, Any], positions: Positions, known: Callable[[str], bool]
+        self,
+        data: dict[str, Any],
+        positions: Positions,
+        known: Callable[[str], bool],
+        component_names: list[str],
     ) -> None:
         self.spec: dict[str, Any] = data["spec"]
         self.name: str = data["metadata"]["name"]
         self.positions = positions
         self.known_component = known
+        self.component_names = component_names
         self.problems: list[Problem] = []
 
     def fail(self, path: DocPath, message: str, *, key: bool = False) -> None:
@@ -320,6 +368,7 @@ class _Checker:
                     types,
                     default_version,
                     bool(hubs and hubs[0] == index),
+                    bool(hubs),
                 )
             )
         return out
@@ -332,6 +381,7 @@ class _Checker:
         types: Mapping[str, servertypes.ServerType],
         default_version: str,
         is_hub: bool,
+        has_hub: bool,
     ) -> model.Cluster:
         at: DocPath = ("clusters", index)
         name = raw["name"]
@@ -346,7 +396,9 @@ class _Checker:
         if "kubernetesVersion" in raw:
             self.check_version(version, (*at, "kubernetesVersion"))
         server = raw.get("server")
-        if server is None and not is_hub:
+        # Without any hub the missing-hub error already says what to do; demanding `server`
+        # from every cluster too would bury it.
+        if server is None and not is_hub and has_hub:
             self.fail(
                 at,
                 f"cluster '{name}' needs 'server' (its API server URL): only the hub "
@@ -449,7 +501,7 @@ class _Checker:
                 self.fail(
                     here if isinstance(raw[index], str) else (*here, "name"),
                     f"unknown component '{name}': no blueprint of that name, and no 'chart' "
-                    "given for a plain-chart component",
+                    f"given for a plain-chart component{suggest(name, self.component_names)}",
                 )
             if chart is not None and "namespace" not in entry:
                 entry = {**entry, "namespace": name}
@@ -468,7 +520,9 @@ class _Checker:
     def applications(self, env_names: list[str]) -> list[model.Application]:
         raw: list[dict[str, Any]] = self.spec.get("applications", [])
         self.unique(raw, ("applications",), "application")
-        by_name = {a["name"]: a for a in raw}
+        by_name: dict[str, dict[str, Any]] = {}
+        for app in raw:  # the first definition wins, as the duplicate error says
+            by_name.setdefault(app["name"], app)
         out = []
         for index, app in enumerate(raw):
             at: DocPath = ("applications", index)
@@ -502,7 +556,9 @@ class _Checker:
             for peer_index, peer in enumerate(app.get("talksTo", [])):
                 target = peer.get("app")
                 if target is not None:
-                    self.check_peer(app, target, by_name, (*at, "talksTo", peer_index, "app"))
+                    self.check_peer(
+                        app, target, by_name, env_names, (*at, "talksTo", peer_index, "app")
+                    )
                 peers.append(
                     model.Peer(
                         port=peer["port"], app=target, name=peer.get("name"), cidr=peer.get("cidr")
@@ -537,7 +593,12 @@ class _Checker:
         return out
 
     def check_peer(
-        self, app: dict[str, Any], target: str, by_name: dict[str, Any], path: DocPath
+        self,
+        app: dict[str, Any],
+        target: str,
+        by_name: dict[str, Any],
+        env_names: list[str],
+        path: DocPath,
     ) -> None:
         if target not in by_name:
             self.fail(path, f"no application named '{target}'{suggest(target, by_name)}")
@@ -545,7 +606,9 @@ class _Checker:
         if target == app["name"]:
             self.fail(path, "an application cannot list itself in talksTo")
             return
-        missing = sorted(set(app["environments"]) - set(by_name[target]["environments"]))
+        # Undeclared environments are reported on their own; not again for every peer.
+        declared = set(app["environments"]) & set(env_names)
+        missing = sorted(declared - set(by_name[target]["environments"]))
         if missing:
             self.fail(
                 path,
@@ -556,7 +619,11 @@ class _Checker:
     def check_image(self, image: str, path: DocPath) -> None:
         match = IMAGE.match(image)
         if match is None:
-            self.fail(path, f"'{image}' is not a valid image reference (registry/name:tag)")
+            self.fail(
+                path,
+                f"'{image}' is not a valid image reference: expected [registry/]name:tag "
+                "with a lower-case name",
+            )
         elif not match.group("tag") and not match.group("digest"):
             self.fail(path, f"image '{image}' has no tag or digest; pin a version")
         elif match.group("tag") == "latest" and not match.group("digest"):

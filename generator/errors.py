@@ -42,7 +42,20 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.path}: " if self.path else ""
-        return f"{self.location}: {where}{self.message}"
+        return one_line(f"{self.location}: {where}{self.message}")
+
+
+def one_line(text: str) -> str:
+    """Escape line breaks and other control characters.
+
+    Messages quote values from the input, and a value (or key, or file name) may hold a newline;
+    printed raw it would split one problem over several lines and break `file:line:col` parsers.
+    """
+    if text.isprintable():
+        return text
+    return "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text
+    )
 
 
 class UserError(Exception):

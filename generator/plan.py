@@ -212,7 +212,7 @@ def _plan_component(
             origin=component,
         )
     assert blueprint.chart is not None
-    base = blueprint.base_values()
+    base = blueprint.base_values
     values = base
     template = blueprint.cluster_values_template
     if template is not None:
