@@ -105,7 +105,7 @@ def render(
         with writer.staging(output) as staged:
             writer.stage(staged, rendered.files)
             verify(rendered, staged, build_cmd, SchemaStore())
-            for warning in rendered.tree.warnings:
+            for warning in rendered.plan.warnings:
                 click.echo(f"warning: {warning}", err=True)
             for note in rendered.notes:
                 click.echo(f"note: {note}", err=True)
@@ -119,7 +119,7 @@ def render(
                         err=True,
                     )
                     return EXIT_FINDINGS
-                click.echo(f"{output}: up to date ({len(rendered.files)} files)")
+                click.echo(f"{output}: up to date ({len(rendered.files) - 1} files)")
                 return EXIT_OK
             written, deleted = writer.commit(staged, output, rendered.files)
         click.echo(

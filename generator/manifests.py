@@ -50,8 +50,6 @@ class Tree:
 
     objects: dict[str, list[Manifest]] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
-    # Things the user should know that do not stop the render.
-    warnings: list[str] = field(default_factory=list)
 
     def add(self, path: str, *manifests: Manifest) -> None:
         self.objects.setdefault(path, []).extend(manifests)

@@ -82,6 +82,8 @@ class Plan:
     clusters: tuple[ClusterPlan, ...]
     environments: tuple[EnvironmentPlan, ...]
     library: Library
+    # Things the user should know that do not stop the render.
+    warnings: tuple[str, ...] = ()
 
     def cluster(self, name: str) -> ClusterPlan:
         return next(c for c in self.clusters if c.cluster.name == name)
@@ -118,7 +120,23 @@ def make_plan(catalogue: model.Catalogue, library: Library) -> Plan:
     )
     if problems:
         raise UserError(problems)
-    return Plan(catalogue, clusters, environments, library)
+    return Plan(catalogue, clusters, environments, library, tuple(_warnings(catalogue)))
+
+
+def _warnings(catalogue: model.Catalogue) -> Iterator[str]:
+    for cluster in catalogue.clusters:
+        if cluster.cluster_api and cluster.kubernetes_version.count(".") == 1:
+            yield (
+                f"{cluster.location}: cluster '{cluster.name}': Cluster API installs an exact "
+                f"version; using {cluster.kubernetes_version}.0. Set kubernetesVersion to a patch "
+                f'release such as "{cluster.kubernetes_version}.5"'
+            )
+        if cluster.distribution == "kubeadm" and cluster.cni == "flannel":
+            yield (
+                f"{cluster.location}: cluster '{cluster.name}': flannel does not enforce "
+                "NetworkPolicies on kubeadm; the generated policies document intent only "
+                "(use cni: cilium, or k3s whose policy controller enforces them)"
+            )
 
 
 def _plan_cluster(

@@ -21,10 +21,16 @@ def _labels(app: Application) -> tuple[dict[str, str], dict[str, str]]:
     return selector, {**selector, "app.kubernetes.io/managed-by": "gitops-gen"}
 
 
+def main_port_name(app: Application) -> str:
+    """`http` where the port is known to speak HTTP, else `tcp` (redis is not HTTP)."""
+    speaks_http = app.ingress_host or app.health_path or app.metrics_port == app.port
+    return "http" if speaks_http else "tcp"
+
+
 def _ports(app: Application) -> list[dict[str, Any]]:
     ports = []
     if app.port:
-        ports.append({"name": "http", "number": app.port})
+        ports.append({"name": main_port_name(app), "number": app.port})
     if app.metrics_port and app.metrics_port != app.port:
         ports.append({"name": "metrics", "number": app.metrics_port})
     return ports
@@ -68,6 +74,7 @@ def render_applications(plan: Plan, tree: Tree) -> None:
             "labels": labels,
             "selector": selector,
             "ports": _ports(app),
+            "main_port": main_port_name(app),
             "writable": _writable(app),
             "memory": app.environments[envs[0].environment.name].memory,
             "ingress_class": sorted(ingress_classes)[0],
@@ -124,6 +131,7 @@ def _render_overlay(plan: Plan, env: EnvironmentPlan, tree: Tree) -> None:
             "namespace": app.name,
             "labels": labels,
             "selector": selector,
+            "main_port": main_port_name(app),
             "service_monitors": env.service_monitors,
         }
         extras = [o for t in ENV_TEMPLATES for o in _objects(plan, app, "environment", t, context)]

@@ -44,15 +44,38 @@ def capi_namespace(cluster: Cluster) -> str:
     return f"capi-{cluster.name}"
 
 
-def capi_version(cluster: Cluster, tree: Tree) -> str:
+def capi_version(cluster: Cluster) -> str:
+    """An exact version; a bare minor means its .0 release (the plan warns about it)."""
     version = cluster.kubernetes_version
-    if version.count(".") == 1:
-        tree.warnings.append(
-            f"{cluster.location}: cluster '{cluster.name}': Cluster API installs an exact "
-            f'version; using v{version}.0. Set kubernetesVersion to a patch release ("{version}.5")'
-        )
-        version += ".0"
-    return f"v{version}"
+    return f"v{version}.0" if version.count(".") == 1 else f"v{version}"
+
+
+def node_setup(version: str) -> list[str]:
+    """Commands that turn a plain Ubuntu image into a kubeadm node of exactly `version`.
+
+    CAPH boots stock Hetzner images; without a pre-built image, containerd, kubelet and
+    kubeadm must be installed before kubeadm runs.
+    """
+    exact = version.removeprefix("v")
+    minor = ".".join(exact.split(".")[:2])
+    repo = f"https://pkgs.k8s.io/core:/stable:/v{minor}/deb/"
+    keyring = "/etc/apt/keyrings/kubernetes.gpg"
+    return [
+        "modprobe overlay && modprobe br_netfilter",
+        "printf 'overlay\\nbr_netfilter\\n' > /etc/modules-load.d/k8s.conf",
+        "printf 'net.bridge.bridge-nf-call-iptables=1\\nnet.ipv4.ip_forward=1\\n"
+        "net.bridge.bridge-nf-call-ip6tables=1\\n' > /etc/sysctl.d/k8s.conf && sysctl --system",
+        "apt-get update && apt-get install -y apt-transport-https ca-certificates curl gpg "
+        "containerd",
+        "mkdir -p /etc/containerd /etc/apt/keyrings",
+        "containerd config default | sed 's/SystemdCgroup = false/SystemdCgroup = true/' "
+        "> /etc/containerd/config.toml && systemctl restart containerd",
+        f"curl -fsSL {repo}Release.key | gpg --dearmor -o {keyring}",
+        f"echo 'deb [signed-by={keyring}] {repo} /' > /etc/apt/sources.list.d/kubernetes.list",
+        f"apt-get update && apt-get install -y kubelet={exact}-* kubeadm={exact}-* "
+        f"kubectl={exact}-*",
+        "apt-mark hold kubelet kubeadm kubectl",
+    ]
 
 
 def _hashed(name: str, spec: Any) -> str:
@@ -114,7 +137,7 @@ def _machine_template(cluster: Cluster, pool: NodePool, namespace: str) -> dict[
 
 def render_capi(cluster: Cluster, hub_minor: str, tree: Tree) -> None:
     namespace = capi_namespace(cluster)
-    version = capi_version(cluster, tree)
+    version = capi_version(cluster)
     origin = Origin(cluster.location, "Cluster API")
     folder = f"bootstrap/clusters/{cluster.name}"
     control = next(p for p in cluster.node_pools if p.role == "control-plane")
@@ -190,6 +213,7 @@ def render_capi(cluster: Cluster, hub_minor: str, tree: Tree) -> None:
                     }
                 },
                 "kubeadmConfigSpec": {
+                    "preKubeadmCommands": node_setup(version),
                     "clusterConfiguration": {
                         "apiServer": {"extraArgs": dict(EXTERNAL_CLOUD)},
                         "controllerManager": {"extraArgs": dict(EXTERNAL_CLOUD)},
@@ -217,9 +241,10 @@ def render_capi(cluster: Cluster, hub_minor: str, tree: Tree) -> None:
         config_spec = {
             "template": {
                 "spec": {
+                    "preKubeadmCommands": node_setup(version),
                     "joinConfiguration": {
                         "nodeRegistration": {"kubeletExtraArgs": dict(EXTERNAL_CLOUD)}
-                    }
+                    },
                 }
             }
         }

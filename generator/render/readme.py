@@ -62,7 +62,8 @@ def render_readme(plan: Plan) -> str:
         ]
         for app in catalogue.applications:
             envs = ", ".join(f"{name} ({s.replicas})" for name, s in app.environments.items())
-            lines.append(f"| {app.name} | {envs} | `{app.image}` |")
+            images = sorted({s.image for s in app.environments.values()})
+            lines.append(f"| {app.name} | {envs} | {', '.join(f'`{i}`' for i in images)} |")
     capi = [c.cluster.name for c in plan.clusters if c.cluster.cluster_api]
     lines += [
         "",
@@ -75,9 +76,14 @@ def render_readme(plan: Plan) -> str:
     ]
     if capi:
         lines += [
-            f"3. Cluster API clusters ({', '.join(capi)}): create Secret `hetzner` (keys `hcloud`,",
-            "   `robot-user`, `robot-password`) and, for bare metal, Secret `robot-ssh` in each",
-            "   `capi-<cluster>` namespace of the hub. Secrets never go to git.",
+            f"3. Cluster API clusters ({', '.join(capi)}): run `clusterctl init --infrastructure",
+            "   hetzner` on the hub; create Secret `hetzner` (keys `hcloud`, `robot-user`,",
+            "   `robot-password`) and, for bare metal, Secret `robot-ssh` in each `capi-<cluster>`",
+            "   namespace of the hub, plus a HetznerBareMetalHost per dedicated server labelled",
+            "   `cluster: <cluster>` and `pool: <pool>`. Secrets never go to git. A hub that",
+            "   describes itself is created from a temporary bootstrap cluster, then taken over",
+            "   with `clusterctl move`. Nodes need a CNI and the Hetzner cloud controller",
+            "   manager (`cloud-provider: external`) before they become Ready.",
         ]
     lines += [
         f"{4 if capi else 3}. `kubectl apply -f bootstrap/root.yaml` on the hub. Argo CD syncs "
