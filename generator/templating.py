@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,9 @@ def _to_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True)
 
 
+@cache
 def environment(folder: Path) -> jinja2.Environment:
+    """One environment per blueprint folder, so each template is compiled once per process."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(folder)),
         undefined=jinja2.StrictUndefined,
