@@ -37,7 +37,8 @@ def fleet(clusters: int, apps: int) -> str:
         lines.append(
             f"    - {{name: c{i}, environment: env{i}, server: 'https://c{i}.example.com:6443', "
             "clusterAPI: true, nodePools: [{name: cp, role: control-plane, serverType: cpx31, "
-            "count: 3}, {name: w, serverType: cpx41, count: 3}], components: [cert-manager, ingress-nginx]}"
+            "count: 3}, {name: w, serverType: cpx41, count: 3}], "
+            "components: [cert-manager, ingress-nginx]}"
         )
     envs = ", ".join(f"env{i}: {{replicas: 2}}" for i in range(clusters))
     lines.append("  applications:")
@@ -66,9 +67,8 @@ def measure(label: str, catalogue: Path, build: list[str] | None) -> None:
     objects = sum(1 for _ in rendered.tree.manifests())
     stages = "  ".join(f"{k} {v:6.2f}s" for k, v in times.items())
     dirs = len(rendered.tree.kustomize_dirs())
-    print(
-        f"{label:<28} {len(rendered.files):>5} files {objects:>5} objects {dirs:>4} builds  {stages}"
-    )
+    files = len(rendered.files)
+    print(f"{label:<28} {files:>5} files {objects:>5} objects {dirs:>4} builds  {stages}")
 
 
 def main() -> None:
