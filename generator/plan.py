@@ -114,13 +114,15 @@ def set_path(values: dict[str, Any], dotted: str, value: Any) -> None:
 
 def make_plan(catalogue: model.Catalogue, library: Library) -> Plan:
     problems: list[Problem] = []
+    warnings = list(_warnings(catalogue))
     clusters = tuple(_plan_cluster(c, catalogue, library, problems) for c in catalogue.clusters)
     environments = tuple(
-        _plan_environment(e, catalogue, clusters, problems) for e in catalogue.environments
+        _plan_environment(e, catalogue, clusters, problems, warnings)
+        for e in catalogue.environments
     )
     if problems:
         raise UserError(problems)
-    return Plan(catalogue, clusters, environments, library, tuple(_warnings(catalogue)))
+    return Plan(catalogue, clusters, environments, library, tuple(warnings))
 
 
 def _warnings(catalogue: model.Catalogue) -> Iterator[str]:
@@ -326,9 +328,18 @@ def _plan_environment(
     catalogue: model.Catalogue,
     clusters: tuple[ClusterPlan, ...],
     problems: list[Problem],
+    warnings: list[str],
 ) -> EnvironmentPlan:
     members = [c for c in clusters if c.cluster.environment == environment.name]
     apps = catalogue.applications_in(environment.name)
+    if apps and not members:
+        # An environment may be declared before its clusters exist: nothing to deploy yet.
+        names = ", ".join(a.name for a in apps)
+        warnings.append(
+            f"{catalogue.source}: environment '{environment.name}' has no cluster yet; "
+            f"{names} not deployed there"
+        )
+        apps = ()
     classes = {c.ingress_class for c in members}
     ingress_apps = [a for a in apps if a.ingress_host]
     if ingress_apps and (None in classes or len(classes) != 1):
@@ -352,14 +363,6 @@ def _plan_environment(
                     "",
                     f"application '{app.name}' would share namespace "
                     f"'{app.name}' with {owner}; rename it",
-                )
-            )
-        if not members:
-            problems.append(
-                Problem(
-                    app.location,
-                    "",
-                    f"'{app.name}' runs in environment '{environment.name}', which has no cluster",
                 )
             )
     return EnvironmentPlan(

@@ -50,7 +50,7 @@ def test_a_used_group_nobody_provides_is_an_error(
     path = write(tmp_path / "c.yaml", text)
     result = run("render", path, "-o", tmp_path / "out", "--blueprints", blueprints)
     assert result.exit_code == 2
-    line = next(i for i, l in enumerate(text.splitlines(), 1) if "components: [dashboards" in l)
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if "components: [dashboards" in t)
     assert result.stderr.startswith(f"{path}:{line}:")
     assert "'dashboards' needs CRDs of monitoring.coreos.com" in result.stderr
     assert not (tmp_path / "out").exists()
@@ -61,8 +61,8 @@ def test_user_values_that_break_the_values_schema_are_errors(
 ) -> None:
     text = PLATFORM.read_text().replace(
         "components: [cert-manager, ingress-nginx]\n  applications",
-        "components: [{name: cert-manager, values: {webhook: {resources: {limits: {memory: lots}}}}}, "
-        "ingress-nginx]\n  applications",
+        "components: [{name: cert-manager, values: {webhook: {resources: {limits: "
+        "{memory: lots}}}}}, ingress-nginx]\n  applications",
     )
     path = write(tmp_path / "c.yaml", text)
     result = run("render", path, "-o", tmp_path / "out")
@@ -113,8 +113,8 @@ def test_a_blueprint_that_renders_invalid_objects_fails_and_writes_nothing(
     )
     assert result.exit_code == 1
     assert (
-        "applications/base/redis/deployment.yaml: Deployment/redis/redis: spec: Additional properties "
-        "are not allowed ('revisionHistoryLimt' was unexpected) (Kubernetes 1.30)"
+        "applications/base/redis/deployment.yaml: Deployment/redis/redis: spec: Additional "
+        "properties are not allowed ('revisionHistoryLimt' was unexpected) (Kubernetes 1.30)"
     ) in result.stderr
     assert "nothing was written" in result.stderr
     assert not out.exists()
@@ -132,3 +132,33 @@ def test_template_errors_name_the_template_file_and_line(
     assert result.exit_code == 2
     assert result.stderr.startswith(f"{template}:5: template error:")
     assert "nmae" in result.stderr
+
+
+def test_an_environment_without_clusters_is_a_warning_not_an_error(
+    tmp_path: Path, run: Callable[..., Result]
+) -> None:
+    path = write(
+        tmp_path / "c.yaml",
+        """\
+apiVersion: gitops-gen/v1alpha1
+kind: Catalogue
+metadata: {name: early}
+spec:
+  repo: {url: https://git.example.com/platform.git}
+  kubernetesVersion: "1.31"
+  environments: [{name: dev}, {name: qa, promotesFrom: dev}]
+  clusters:
+    - name: dev
+      environment: dev
+      nodePools: [{name: all, role: control-plane, serverType: cpx31, count: 1}]
+      components: [argocd]
+  applications:
+    - {name: api, image: "ghcr.io/acme/api:1.0.0", port: 8080, environments: {dev: {}, qa: {}}}
+""",
+    )
+    out = tmp_path / "out"
+    result = run("render", path, "-o", out, "--kustomize", "never")
+    assert result.exit_code == 0, result.stderr
+    assert f"{path}: environment 'qa' has no cluster yet; api not deployed there" in result.stderr
+    assert not (out / "applications/overlays/qa").exists()
+    assert (out / "applications/overlays/dev/kustomization.yaml").is_file()
