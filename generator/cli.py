@@ -54,7 +54,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("catalogue", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("catalogue", type=click.Path(path_type=Path))
 @click.option(
     "-o",
     "--output",

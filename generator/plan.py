@@ -178,11 +178,11 @@ def _plan_cluster(
     planned = []
     for component in cluster.components:
         blueprint = blueprints.get(component.name)
-        planned.append(
-            _plan_component(
-                component, blueprint, cluster, catalogue, waves[component.name], problems
-            )
+        found = _plan_component(
+            component, blueprint, cluster, catalogue, waves[component.name], problems
         )
+        if found is not None:
+            planned.append(found)
     last = max(waves.values(), default=-1)
     return ClusterPlan(cluster, tuple(planned), applications_wave=last + 1)
 
@@ -212,40 +212,65 @@ def _plan_component(
     catalogue: model.Catalogue,
     wave: int,
     problems: list[Problem],
-) -> PlannedComponent:
+) -> PlannedComponent | None:
     profile = component.profile or DEFAULT_PROFILE
+    memory: Mapping[str, model.Memory] = {}
     if blueprint is None:
+        # A plain chart: the user's chart, values and namespace, as given.
         assert component.chart is not None
-        return PlannedComponent(
-            name=component.name,
-            namespace=component.namespace or component.name,
-            release_name=component.name,
-            chart=component.chart,
-            blueprint=None,
-            profile=profile,
-            wave=wave,
-            server_side_apply=False,
-            base_values={},
-            values=dict(component.values),
-            memory={},
-            network=(NetworkRule("egress", "apiserver", ()),),
-            origin=component,
+        chart, base, values = component.chart, {}, dict(component.values)
+        namespace, release, ssa = component.namespace or component.name, component.name, False
+        network: tuple[NetworkRule, ...] = (NetworkRule("egress", "apiserver", ()),)
+    elif blueprint.chart is None:
+        if blueprint.kind == "component":  # application blueprints were reported already
+            problems.append(_at(component, f"blueprint '{blueprint.name}' installs no chart"))
+        return None
+    else:
+        chart, base = blueprint.chart, blueprint.base_values
+        namespace = component.namespace or blueprint.namespace
+        release, ssa, network = (
+            blueprint.release_name,
+            blueprint.server_side_apply,
+            blueprint.network,
         )
-    assert blueprint.chart is not None
-    base = blueprint.base_values
-    values = base
+        memory = blueprint.profiles[profile]
+        values = _blueprint_values(blueprint, component, cluster, catalogue, profile, problems)
+    return PlannedComponent(
+        name=component.name,
+        namespace=namespace,
+        release_name=release,
+        chart=chart,
+        blueprint=blueprint,
+        profile=profile,
+        wave=wave,
+        server_side_apply=ssa,
+        base_values=base,
+        values=values,
+        memory=memory,
+        network=network,
+        origin=component,
+    )
+
+
+def _blueprint_values(
+    blueprint: Blueprint,
+    component: model.Component,
+    cluster: model.Cluster,
+    catalogue: model.Catalogue,
+    profile: str,
+    problems: list[Problem],
+) -> dict[str, Any]:
+    """Base values, then the cluster's, then memory for the profile, then the user's."""
+    values = blueprint.base_values
     template = blueprint.cluster_values_template
     if template is not None:
-        text = render(
-            blueprint.folder,
-            template,
-            {
-                "cluster": cluster,
-                "catalogue": catalogue,
-                "profile": profile,
-                "component": component,
-            },
-        )
+        context = {
+            "cluster": cluster,
+            "catalogue": catalogue,
+            "profile": profile,
+            "component": component,
+        }
+        text = render(blueprint.folder, template, context)
         cluster_values, _ = load_document(text, str(blueprint.folder / template))
         values = deep_merge(values, cluster_values or {})
     memory = blueprint.profiles[profile]
@@ -260,31 +285,12 @@ def _plan_component(
     sized: dict[str, Any] = {}
     for container, path in sorted(blueprint.containers.items()):
         if container in memory:
-            set_path(
-                sized,
-                path,
-                {
-                    "requests": {"memory": memory[container].request},
-                    "limits": {"memory": memory[container].limit},
-                },
-            )
+            limits = memory[container]
+            resources = {"requests": {"memory": limits.request}, "limits": {"memory": limits.limit}}
+            set_path(sized, path, resources)
     values = deep_merge(deep_merge(values, sized), component.values)
     problems.extend(_values_problems(blueprint, component, values))
-    return PlannedComponent(
-        name=component.name,
-        namespace=component.namespace or blueprint.namespace,
-        release_name=blueprint.release_name,
-        chart=blueprint.chart,
-        blueprint=blueprint,
-        profile=profile,
-        wave=wave,
-        server_side_apply=blueprint.server_side_apply,
-        base_values=base,
-        values=values,
-        memory=memory,
-        network=blueprint.network,
-        origin=component,
-    )
+    return values
 
 
 def get_path(values: Mapping[str, Any], dotted: str) -> Any:

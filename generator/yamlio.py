@@ -8,6 +8,7 @@ expansion explodes. Dumping is deterministic and writes manifests the way people
 from __future__ import annotations
 
 import datetime
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,9 +17,11 @@ from typing import Any
 import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.composer import MaxDepthExceededError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLWarning
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 from ruamel.yaml.reader import ReaderError
+from ruamel.yaml.scanner import RoundTripScanner
 
 from generator.errors import Location, UserError
 
@@ -93,47 +96,69 @@ def read_text(path: Path) -> str:
 
 
 # Nesting deeper than this is refused: later stages (schema validation, rendering) recurse per
-# level, and no real catalogue comes close.
+# level, ruamel's scanner slows quadratically with bracket depth, and no catalogue comes close.
 MAX_DEPTH = 200
 
 
 class _Refused(Exception):
-    """Raised while measuring a composed document that must not be loaded."""
+    """Input that parses but must not be loaded; carries ruamel's 0-based mark."""
 
-    def __init__(self, node: Node, message: str) -> None:
+    def __init__(self, mark: Any, message: str) -> None:
         super().__init__(message)
-        self.node = node
+        self.line = int(mark.line) + 1
+        self.col = int(mark.column) + 1
         self.message = message
 
 
-def _expanded_size(node: Node, memo: dict[int, int], active: set[int], depth: int = 0) -> int:
-    """Nodes in the document once every alias is expanded; raises _Refused past the limits."""
-    if depth > MAX_DEPTH:
-        raise _Refused(node, f"document is nested more than {MAX_DEPTH} levels deep")
-    key = id(node)
-    if key in active:
-        raise _Refused(node, "an alias refers to a node that contains it (a cycle)")
-    if key in memo:
-        return memo[key]
-    active.add(key)
-    total = 1
-    if isinstance(node, MappingNode):
-        children = [part for pair in node.value for part in pair]
-    elif isinstance(node, SequenceNode):
-        children = list(node.value)
-    else:
-        children = []
-    for child in children:
-        total += _expanded_size(child, memo, active, depth + 1)
-        if total > MAX_EXPANDED_NODES:
+class _Scanner(RoundTripScanner):
+    """Stops at the first bracket past MAX_DEPTH: a few kilobytes of `[[[[…` would otherwise
+    keep the scanner busy for minutes (it revisits every open level on every token)."""
+
+    def fetch_flow_collection_start(self, TokenClass: Any, to_push: str) -> None:
+        if len(self.flow_context) >= MAX_DEPTH:
             raise _Refused(
-                node,
-                f"document expands to more than {MAX_EXPANDED_NODES} nodes through aliases; "
-                "refusing to load it",
+                self.reader.get_mark(), f"document is nested more than {MAX_DEPTH} levels deep"
             )
-    active.discard(key)
-    memo[key] = total
-    return total
+        super().fetch_flow_collection_start(TokenClass, to_push)
+
+
+class _Size:
+    """Counts the nodes of a composed document as if every alias were expanded."""
+
+    def __init__(self) -> None:
+        self.memo: dict[int, int] = {}
+        self.open: set[int] = set()
+        self.reused = False  # whether an alias was followed, for the message
+
+    def of(self, node: Node, depth: int = 0) -> int:
+        if depth > MAX_DEPTH:
+            raise _Refused(node.start_mark, f"document is nested more than {MAX_DEPTH} levels deep")
+        key = id(node)
+        if key in self.open:
+            raise _Refused(node.start_mark, "an alias refers to a node that contains it (a cycle)")
+        if key in self.memo:
+            self.reused = True
+            return self.memo[key]
+        self.open.add(key)
+        total = 1
+        if isinstance(node, MappingNode):
+            children = [part for pair in node.value for part in pair]
+        elif isinstance(node, SequenceNode):
+            children = list(node.value)
+        else:
+            children = []
+        for child in children:
+            total += self.of(child, depth + 1)
+            if total > MAX_EXPANDED_NODES:
+                how = " through aliases" if self.reused else ""
+                raise _Refused(
+                    node.start_mark,
+                    f"document expands to more than {MAX_EXPANDED_NODES} nodes{how}; "
+                    "refusing to load it",
+                )
+        self.open.discard(key)
+        self.memo[key] = total
+        return total
 
 
 def _syntax_problem(display: str, exc: MarkedYAMLError) -> UserError:
@@ -174,18 +199,32 @@ def load_document(text: str, display: str) -> tuple[Any, Positions]:
     """Parse one YAML document into plain Python data plus the positions of its nodes."""
     if not text.strip():
         raise UserError.at(Location(display, 1, 1), "file is empty")
-    yaml = YAML(typ="rt")
+    loader = YAML(typ="rt")
+    loader.Scanner = _Scanner
+    # Block nesting (`- - - …`) is cheap to write; stop it before Python's stack runs out.
+    loader.max_depth = MAX_DEPTH
     try:
-        node = yaml.compose(text)
-        if node is None:
-            raise UserError.at(
-                Location(display, 1, 1), "file has no YAML document (only comments or directives)"
-            )
-        _expanded_size(node, {}, set())
-        data = YAML(typ="rt").load(text)
+        with warnings.catch_warnings():
+            # ruamel warns, over many lines of stderr, about valid input (a reused anchor name,
+            # a YAML 1.1 float without a dot); that would break the one-line-per-problem output.
+            warnings.simplefilter("ignore", YAMLWarning)
+            node = loader.compose(text)
+            if node is None:
+                raise UserError.at(
+                    Location(display, 1, 1),
+                    "file has no YAML document (only comments or directives)",
+                )
+            _Size().of(node)
+            # Construct from the node already composed: parsing again would double the time.
+            data = loader.constructor.construct_document(node)
     except _Refused as exc:
-        mark = exc.node.start_mark
-        raise UserError.at(Location(display, mark.line + 1, mark.column + 1), exc.message) from None
+        raise UserError.at(Location(display, exc.line, exc.col), exc.message) from None
+    except MaxDepthExceededError as exc:
+        mark = exc.problem_mark
+        raise UserError.at(
+            Location(display, mark.line + 1, mark.column + 1) if mark else Location(display, 1, 1),
+            f"document is nested more than {MAX_DEPTH} levels deep",
+        ) from None
     except MarkedYAMLError as exc:
         raise _syntax_problem(display, exc) from None
     except ReaderError as exc:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +46,20 @@ def kustomize_cmd() -> list[str]:
             pytest.fail("CI needs kustomize or kubectl on PATH")
         pytest.skip("kustomize or kubectl not on PATH")
     return found
+
+
+def gitops_gen(
+    *args: str | Path, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the CLI in a fresh interpreter, as a user's shell would."""
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *(str(a) for a in args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        check=False,
+    )
 
 
 def write(path: Path, text: str) -> Path:

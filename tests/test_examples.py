@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLES, ROOT, Result
+from tests.conftest import EXAMPLES, ROOT, Result, gitops_gen
 
 CATALOGUES = sorted(EXAMPLES.glob("*.yaml"))
 
@@ -46,40 +46,19 @@ def test_output_example_is_fresh(run: Callable[..., Result], kustomize_cmd: list
     assert result.exit_code == 0, f"output-example/ is stale; run `make demo`:\n{result.stdout}"
 
 
+def pip(*args: str | Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--quiet", *(str(a) for a in args)],
+        check=True,
+        capture_output=True,
+    )
+
+
 def test_a_wheel_carries_blueprints_and_schemas_and_runs_from_anywhere(tmp_path: Path) -> None:
     wheel_dir, target = tmp_path / "wheel", tmp_path / "site"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "-w",
-            str(wheel_dir),
-            str(ROOT),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    pip("wheel", "--no-deps", "--no-build-isolation", "-w", wheel_dir, ROOT)
     (wheel,) = wheel_dir.glob("gitops_gen-*.whl")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--target",
-            str(target),
-            str(wheel),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    pip("install", "--no-deps", "--target", target, wheel)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (elsewhere / "catalogue.yaml").write_text((EXAMPLES / "single-node.yaml").read_text())
@@ -93,22 +72,8 @@ def test_a_wheel_carries_blueprints_and_schemas_and_runs_from_anywhere(tmp_path:
         check=True,
     )
     assert probe.stdout.startswith(str(target))
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "generator",
-            "render",
-            "catalogue.yaml",
-            "-o",
-            "out",
-            "--kustomize",
-            "never",
-        ],
-        cwd=elsewhere,
-        env=env,
-        capture_output=True,
-        text=True,
+    result = gitops_gen(
+        "render", "catalogue.yaml", "-o", "out", "--kustomize", "never", env=env, cwd=elsewhere
     )
     assert result.returncode == 0, result.stderr
     assert (elsewhere / "out/applications/base/todo-backend/deployment.yaml").is_file()

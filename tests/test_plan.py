@@ -24,6 +24,15 @@ def user_blueprint(folder: Path, name: str, extra: str) -> Path:
     return folder
 
 
+def shadowed_service(tmp_path: Path, history_line: str) -> tuple[str | Path, ...]:
+    """A copy of the service blueprint with its revisionHistoryLimit line replaced, and the
+    render arguments that use it."""
+    shutil.copytree(ROOT / "blueprints" / "service", tmp_path / "bp" / "service")
+    template = tmp_path / "bp/service/base/deployment.yaml.j2"
+    template.write_text(template.read_text().replace("revisionHistoryLimit: 5", history_line))
+    return ("render", PLATFORM, "--blueprints", tmp_path / "bp", "--kustomize", "never")
+
+
 def test_users_of_a_crd_group_sync_after_its_provider(tmp_path: Path) -> None:
     blueprints = user_blueprint(tmp_path / "bp", "issuer", "uses: [cert-manager.io]\n")
     text = PLATFORM.read_text().replace(
@@ -84,15 +93,8 @@ def test_value_ops_touch_only_what_differs() -> None:
 def test_a_user_blueprint_shadows_the_built_in_one(
     tmp_path: Path, run: Callable[..., Result]
 ) -> None:
-    shutil.copytree(ROOT / "blueprints" / "service", tmp_path / "bp" / "service")
-    template = tmp_path / "bp/service/base/deployment.yaml.j2"
-    template.write_text(
-        template.read_text().replace("revisionHistoryLimit: 5", "revisionHistoryLimit: 2")
-    )
     out = tmp_path / "out"
-    result = run(
-        "render", PLATFORM, "-o", out, "--blueprints", tmp_path / "bp", "--kustomize", "never"
-    )
+    result = run(*shadowed_service(tmp_path, "revisionHistoryLimit: 2"), "-o", out)
     assert result.exit_code == 0, result.stderr
     assert (
         "revisionHistoryLimit: 2" in (out / "applications/base/redis/deployment.yaml").read_text()
@@ -102,15 +104,8 @@ def test_a_user_blueprint_shadows_the_built_in_one(
 def test_a_blueprint_that_renders_invalid_objects_fails_and_writes_nothing(
     tmp_path: Path, run: Callable[..., Result]
 ) -> None:
-    shutil.copytree(ROOT / "blueprints" / "service", tmp_path / "bp" / "service")
-    template = tmp_path / "bp/service/base/deployment.yaml.j2"
-    template.write_text(
-        template.read_text().replace("revisionHistoryLimit: 5", "revisionHistoryLimt: 5")
-    )
     out = tmp_path / "out"
-    result = run(
-        "render", PLATFORM, "-o", out, "--blueprints", tmp_path / "bp", "--kustomize", "never"
-    )
+    result = run(*shadowed_service(tmp_path, "revisionHistoryLimt: 5"), "-o", out)
     assert result.exit_code == 1
     assert (
         "applications/base/redis/deployment.yaml: Deployment/redis/redis: spec: Additional "

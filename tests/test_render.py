@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 import pytest
 
 from generator.yamlio import load_all_plain
-from tests.conftest import ROOT, Result
+from tests.conftest import ROOT, Result, gitops_gen
 
 PLATFORM = ROOT / "tests" / "data" / "platform.yaml"
 
@@ -24,22 +23,7 @@ def docs(path: Path) -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("render") / "repo"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "generator",
-            "render",
-            str(PLATFORM),
-            "-o",
-            str(out),
-            "--kustomize",
-            "always",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = gitops_gen("render", PLATFORM, "-o", out, "--kustomize", "always")
     assert result.returncode == 0, result.stderr
     return out
 
@@ -222,23 +206,7 @@ def test_renders_are_byte_identical_across_hash_seed_locale_and_time(tmp_path: P
     ):
         out = tmp_path / f"out{index}"
         env = {**os.environ, "PYTHONHASHSEED": seed, "TZ": tz, "LANG": lang, "LC_ALL": lang}
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "generator",
-                "render",
-                str(PLATFORM),
-                "-o",
-                str(out),
-                "--kustomize",
-                "never",
-            ],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=False,
-        )
+        result = gitops_gen("render", PLATFORM, "-o", out, "--kustomize", "never", env=env)
         assert result.returncode == 0, result.stderr
         outputs.append(
             {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}

@@ -45,7 +45,8 @@ def render_readme(plan: Plan) -> str:
         )
         memory = sum(p.count * p.server_type.memory_bytes for p in cluster.node_pools)
         components = ", ".join(
-            f"{c.name} ({c.profile}, wave {c.wave})" for c in cluster_plan.components
+            f"{c.name} ({c.profile + ', ' if c.memory else ''}wave {c.wave})"
+            for c in cluster_plan.components
         )
         role = f"{cluster.role}, hub" if cluster.is_hub else cluster.role
         lines.append(
