@@ -371,14 +371,22 @@ def _plan_environment(
                     f"'{app.name}' with {owner}; rename it",
                 )
             )
+    service_monitors = bool(members) and all(c.provides("monitoring.coreos.com") for c in members)
+    scraped = [a.name for a in apps if a.metrics_port]
+    if scraped and not service_monitors:
+        # A ServiceMonitor without its CRD fails the whole sync; annotations harm nothing.
+        warnings.append(
+            f"{catalogue.source}: environment '{environment.name}': not every cluster has the "
+            "ServiceMonitor CRD (add prometheus-operator-crds); only prometheus.io scrape "
+            f"annotations for {', '.join(scraped)}"
+        )
     return EnvironmentPlan(
         environment=environment,
         clusters=tuple(c.cluster.name for c in members),
         minors=tuple(sorted({c.cluster.minor for c in members})),
         applications=apps,
         ingress_class=(next(iter(classes)) or "") if len(classes) == 1 else "",
-        service_monitors=bool(members)
-        and all(c.provides("monitoring.coreos.com") for c in members),
+        service_monitors=service_monitors,
     )
 
 

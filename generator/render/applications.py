@@ -10,7 +10,7 @@ from generator.model import Application, Memory
 from generator.netpol import app_policies
 from generator.plan import EnvironmentPlan, Plan
 from generator.templating import render
-from generator.yamlio import load_all_plain
+from generator.yamlio import dump_all, load_all_plain
 
 BASE_TEMPLATES = ("deployment.yaml.j2", "service.yaml.j2", "ingress.yaml.j2")
 ENV_TEMPLATES = ("pdb.yaml.j2", "servicemonitor.yaml.j2")
@@ -140,10 +140,16 @@ def _render_overlay(plan: Plan, env: EnvironmentPlan, tree: Tree) -> None:
                 f"{folder}/{app.name}.yaml", *(Manifest(o, origin, env.minors) for o in extras)
             )
             resources.append(f"{app.name}.yaml")
-        patches.append({"path": f"patches/{app.name}.yaml"})
-        tree.add(
+        patches.append(
+            {
+                "path": f"patches/{app.name}.yaml",
+                "target": {"group": "apps", "kind": "Deployment", "name": app.name},
+            }
+        )
+        # JSON patches, not partial Deployments: every file that looks like an object is one.
+        tree.text(
             f"{folder}/patches/{app.name}.yaml",
-            Manifest(_deployment_patch(app, settings.replicas, settings.memory), origin),
+            dump_all([_deployment_patch(settings.replicas, settings.memory)]),
         )
         if settings.image != app.image:
             images.append(_image_override(app.image, settings.image))
@@ -152,28 +158,12 @@ def _render_overlay(plan: Plan, env: EnvironmentPlan, tree: Tree) -> None:
     tree.add(f"{folder}/kustomization.yaml", Manifest(body, origin))
 
 
-def _deployment_patch(app: Application, replicas: int, memory: Memory) -> dict[str, Any]:
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": app.name, "namespace": app.name},
-        "spec": {
-            "replicas": replicas,
-            "template": {
-                "spec": {
-                    "containers": [
-                        {
-                            "name": app.name,
-                            "resources": {
-                                "requests": {"memory": memory.request},
-                                "limits": {"memory": memory.limit},
-                            },
-                        }
-                    ]
-                }
-            },
-        },
-    }
+def _deployment_patch(replicas: int, memory: Memory) -> list[dict[str, Any]]:
+    resources = {"requests": {"memory": memory.request}, "limits": {"memory": memory.limit}}
+    return [
+        {"op": "replace", "path": "/spec/replicas", "value": replicas},
+        {"op": "replace", "path": "/spec/template/spec/containers/0/resources", "value": resources},
+    ]
 
 
 def _split_image(image: str) -> tuple[str, str | None, str | None]:
