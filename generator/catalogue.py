@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -46,33 +47,21 @@ def schema() -> dict[str, Any]:
     return loaded
 
 
-def load(
-    path: Path,
-    known_components: Callable[[str], bool],
-    component_names: Iterable[str] | None = None,
-) -> model.Catalogue:
+def load(path: Path, blueprint_names: Collection[str]) -> model.Catalogue:
     """Read, check and model the catalogue at `path`; raises UserError with every problem.
 
-    `component_names` (every blueprint name, for did-you-mean) defaults to the built-in ones.
+    `blueprint_names` are the blueprints a component may name (built-in and the user's).
     """
     display = str(path)
     data, positions = load_document(read_text(path), display)
     problems = list(_schema_problems(data, positions))
     if problems:
         raise UserError(problems)
-    names = list(component_names) if component_names is not None else _builtin_blueprints()
-    # Only suggest names the caller would accept.
-    checker = _Checker(data, positions, known_components, [n for n in names if known_components(n)])
+    checker = _Checker(data, positions, sorted(blueprint_names))
     catalogue = checker.build()
     if checker.problems:
         raise UserError(checker.problems)
     return catalogue
-
-
-@cache
-def _builtin_blueprints() -> list[str]:
-    root = shipped("blueprints")
-    return sorted(c.name for c in root.iterdir() if (c / "blueprint.yaml").is_file())
 
 
 # --- schema --------------------------------------------------------------------------------
@@ -97,10 +86,30 @@ def suggest(word: str, candidates: Iterable[str]) -> str:
 
 def _schema_problems(data: Any, positions: Positions) -> Iterator[Problem]:
     validator = jsonschema.Draft202012Validator(schema())
+    reported: set[str] = set()
     for error in validator.iter_errors(data):
         if error.validator == "oneOf" and error.context:
             error = _closest_branch(error)
-        yield from _explain(error, positions)
+        for problem in _explain(error, positions):
+            reported.add(problem.path)
+            yield problem
+    # Once per value: `count: .nan` already has "expected an integer".
+    yield from (p for p in _non_finite(data, (), positions) if p.path not in reported)
+
+
+def _non_finite(value: Any, path: DocPath, positions: Positions) -> Iterator[Problem]:
+    """`.nan` and `.inf`: YAML has them, JSON Schema cannot bound them (NaN passes every
+    minimum and maximum), and they would flow into capacity and price arithmetic."""
+    if isinstance(value, float) and not math.isfinite(value):
+        yield Problem(
+            positions.at(path), format_path(path), f"expected a finite number, got {value}"
+        )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _non_finite(item, (*path, key), positions)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _non_finite(item, (*path, index), positions)
 
 
 def _closest_branch(error: ValidationError) -> ValidationError:
@@ -234,13 +243,11 @@ class _Checker:
         self,
         data: dict[str, Any],
         positions: Positions,
-        known: Callable[[str], bool],
         component_names: list[str],
     ) -> None:
         self.spec: dict[str, Any] = data["spec"]
         self.name: str = data["metadata"]["name"]
         self.positions = positions
-        self.known_component = known
         self.component_names = component_names
         self.problems: list[Problem] = []
 
@@ -497,7 +504,7 @@ class _Checker:
                 continue
             seen[name] = index
             chart = entry.get("chart")
-            if chart is None and not self.known_component(name):
+            if chart is None and name not in self.component_names:
                 self.fail(
                     here if isinstance(raw[index], str) else (*here, "name"),
                     f"unknown component '{name}': no blueprint of that name, and no 'chart' "

@@ -30,7 +30,7 @@ class Rendered:
 
 def render_catalogue(path: Path, blueprint_dirs: Iterable[Path] = ()) -> Rendered:
     library = Library(blueprint_dirs)
-    catalogue = catalogue_module.load(path, library.__contains__)
+    catalogue = catalogue_module.load(path, library.names())
     plan = make_plan(catalogue, library)
     tree = render(plan)
     return Rendered(plan, tree, writer.with_owned(tree.files()))

@@ -8,6 +8,7 @@ expansion explodes. Dumping is deterministic and writes manifests the way people
 from __future__ import annotations
 
 import datetime
+import re
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -19,13 +20,14 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.composer import MaxDepthExceededError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLWarning
-from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scanner import RoundTripScanner
 
 from generator.errors import Location, UserError
 
-MAX_BYTES = 4 * 1024 * 1024
+# ruamel parses roughly 150 KB/s; a catalogue of a thousand clusters is far below this.
+MAX_BYTES = 1024 * 1024
 # Expanded node count past which aliases are treated as an attack, not as reuse.
 MAX_EXPANDED_NODES = 200_000
 
@@ -67,6 +69,18 @@ def format_path(path: DocPath) -> str:
     return out
 
 
+# What YAML (and ruamel's marks) count as a line break; a lone CR is one.
+_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+
+
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of `text[index]`, counting lines as YAML does."""
+    line, start = 1, 0
+    for found in _BREAK.finditer(text, 0, index):
+        line, start = line + 1, found.end()
+    return line, index - start + 1
+
+
 def read_text(path: Path) -> str:
     """Read a file as UTF-8, refusing oversized and undecodable input with a precise location."""
     display = str(path)
@@ -85,10 +99,9 @@ def read_text(path: Path) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        line_start = raw.rfind(b"\n", 0, exc.start) + 1
         # Editors count characters, not bytes; everything before the bad byte decodes cleanly.
-        col = len(raw[line_start : exc.start].decode("utf-8")) + 1
+        before = raw[: exc.start].decode("utf-8")
+        line, col = _line_col(before, len(before))
         raise UserError.at(
             Location(display, line, col),
             f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; save the file as UTF-8",
@@ -123,7 +136,8 @@ class _Scanner(RoundTripScanner):
 
 
 class _Size:
-    """Counts the nodes of a composed document as if every alias were expanded."""
+    """Counts the nodes of a composed document as if every alias were expanded, before it is
+    constructed; refuses alias cycles, excessive depth and lists or mappings used as keys."""
 
     def __init__(self) -> None:
         self.memo: dict[int, int] = {}
@@ -142,6 +156,14 @@ class _Size:
         self.open.add(key)
         total = 1
         if isinstance(node, MappingNode):
+            for key_node, _ in node.value:
+                # No catalogue field has a list or mapping as its key, and ruamel cannot even
+                # hash some of them (`? {a: [1]}`): refuse them here, where they are.
+                if not isinstance(key_node, ScalarNode):
+                    raise _Refused(
+                        key_node.start_mark,
+                        "a mapping key must be a plain value, not a list or mapping",
+                    )
             children = [part for pair in node.value for part in pair]
         elif isinstance(node, SequenceNode):
             children = list(node.value)
@@ -184,9 +206,7 @@ def _syntax_problem(display: str, exc: MarkedYAMLError) -> UserError:
 
 def _reader_problem(display: str, text: str, exc: ReaderError) -> UserError:
     """Characters YAML forbids (NUL, most control codes), at their line and column."""
-    before = text[: max(exc.position, 0)]
-    line = before.count("\n") + 1
-    col = exc.position - (before.rfind("\n") + 1) + 1
+    line, col = _line_col(text, max(exc.position, 0))
     char = exc.character
     code = char if isinstance(char, int) else ord(char) if char else 0
     return UserError.at(

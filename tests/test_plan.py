@@ -41,7 +41,7 @@ def test_users_of_a_crd_group_sync_after_its_provider(tmp_path: Path) -> None:
     )
     path = write(tmp_path / "c.yaml", text)
     library = Library([blueprints])
-    plan = make_plan(catalogue.load(path, library.__contains__), library)
+    plan = make_plan(catalogue.load(path, library.names()), library)
     staging = plan.cluster("staging")
     waves = {c.name: c.wave for c in staging.components}
     assert waves == {"issuer": 1, "cert-manager": 0, "ingress-nginx": 0}
