@@ -1,0 +1,67 @@
+"""The server-type table and the catalogue's overrides."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from generator import servertypes
+from generator.quantity import format_bytes, parse_bytes
+
+REQUIRED = [
+    "cx22",
+    "cx32",
+    "cx42",
+    "cx52",
+    "cx23",
+    "cx33",
+    "cx43",
+    "cx53",
+    "cpx11",
+    "cpx21",
+    "cpx31",
+    "cpx41",
+    "cpx51",
+    "cax11",
+    "cax21",
+    "cax31",
+    "cax41",
+    "ccx13",
+    "ccx23",
+    "ccx33",
+    "ccx43",
+    "ccx53",
+    "ccx63",
+    "AX41",
+    "AX42",
+    "AX52",
+    "AX102",
+]
+
+
+def test_every_hetzner_type_has_cpu_memory_price_and_date() -> None:
+    table = servertypes.builtin()
+    assert sorted(table) == sorted(REQUIRED)
+    for entry in table.values():
+        assert entry.cpu > 0 and entry.memory_bytes >= 2 * 2**30
+        assert entry.price_monthly > 0 and entry.currency == "EUR"
+        assert len(entry.price_date) == 10
+    assert table["cpx21"].memory_bytes == 4 * 2**30
+    assert table["AX41"].dedicated and not table["cpx31"].dedicated
+    assert table["cax21"].arch == "arm64"
+
+
+def test_overrides_keep_unset_fields_and_match_names_case_insensitively() -> None:
+    table = servertypes.table(
+        {"CPX21": {"priceMonthly": 7.55}, "gpu1": {"cpu": 8, "memory": "64Gi"}}
+    )
+    assert table["cpx21"].price_monthly == 7.55
+    assert table["cpx21"].memory_bytes == 4 * 2**30
+    assert "CPX21" not in table
+    assert table["gpu1"].memory_bytes == 64 * 2**30
+    assert servertypes.lookup(table, "ax41") is table["AX41"]
+
+
+@given(st.integers(min_value=0, max_value=2**60))
+def test_memory_quantities_round_trip(value: int) -> None:
+    assert parse_bytes(format_bytes(value)) == value
