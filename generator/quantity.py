@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 
 _SUFFIXES = {
     "": 1,
@@ -30,7 +31,8 @@ def parse_bytes(text: str | int) -> int:
     if not match:
         raise ValueError(f"{text!r} is not a memory quantity such as 512Mi or 4Gi")
     number, suffix = str(text)[: match.start(2)] if match.group(2) else str(text), match.group(2)
-    return int(float(number) * _SUFFIXES[suffix or ""])
+    # Fraction, not float: 2**53 + 1 bytes must stay 2**53 + 1.
+    return int(Fraction(number) * _SUFFIXES[suffix or ""])
 
 
 def format_bytes(value: int) -> str:
