@@ -44,9 +44,16 @@ def check_graph(
         obj = queue.pop(0)
         kind = obj.get("kind")
         if kind == "AppProject":
+            if _name(obj) in projects and projects[_name(obj)] != obj:
+                problems.append(f"AppProject {_name(obj)}: defined twice, differently")
             projects[_name(obj)] = obj
             continue
-        if kind != "Application" or _name(obj) in applications:
+        if kind != "Application":
+            continue
+        if _name(obj) in applications:
+            # Every Application lives in the argocd namespace: one name, one Application.
+            if applications[_name(obj)] != obj:
+                problems.append(f"Application {_name(obj)}: two different Applications share it")
             continue
         applications[_name(obj)] = obj
         for source in _sources(obj):

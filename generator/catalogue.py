@@ -314,6 +314,13 @@ class _Checker:
     def environments(self) -> list[model.Environment]:
         raw: list[dict[str, Any]] = self.spec.get("environments", [])
         self.unique(raw, ("environments",), "environment")
+        for index, env in enumerate(raw):
+            if env["name"] == model.BOOTSTRAP_PROJECT:
+                self.fail(
+                    ("environments", index, "name"),
+                    f"'{model.BOOTSTRAP_PROJECT}' is reserved: it names the project of the root "
+                    "Application",
+                )
         names = [e["name"] for e in raw]
         # Clusters without an environment get one of their own, named after them.
         for cluster in self.spec["clusters"]:

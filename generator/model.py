@@ -11,6 +11,9 @@ from generator.servertypes import ServerType
 
 ARGOCD_NAMESPACE = "argocd"
 IN_CLUSTER = "https://kubernetes.default.svc"
+# The AppProject of the root Application; each environment's project is named after the
+# environment, so no environment may take this name.
+BOOTSTRAP_PROJECT = "bootstrap"
 
 
 @dataclass(frozen=True)

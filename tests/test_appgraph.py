@@ -83,3 +83,9 @@ def test_a_project_must_allow_destination_and_source() -> None:
     problems = check([narrow, app("root", path="apps")], {"apps": [app("c", chart="x")]}, [])
     assert any("does not allow destination" in p for p in problems)
     assert any("does not allow source https://charts.example.com" in p for p in problems)
+
+
+def test_two_applications_with_one_name_are_reported() -> None:
+    built = {"apps": [app("twin", chart="nginx"), app("twin", chart="redis")]}
+    problems = check([PROJECT, app("root", path="apps")], built, ["apps"])
+    assert problems == ["Application twin: two different Applications share it"]

@@ -157,3 +157,34 @@ spec:
     assert f"{path}: environment 'qa' has no cluster yet; api not deployed there" in result.stderr
     assert not (out / "applications/overlays/qa").exists()
     assert (out / "applications/overlays/dev/kustomization.yaml").is_file()
+
+
+def test_generated_application_names_that_collide_fail_the_render(
+    tmp_path: Path, run: Callable[..., Result], kustomize_cmd: list[str]
+) -> None:
+    # A component named `cluster` on cluster `dev` becomes Application `cluster-dev`, the name
+    # of the Application that deploys clusters/dev.
+    text = PLATFORM.read_text().replace(
+        "components: [cert-manager, ingress-nginx, {name: prometheus-operator-crds}]",
+        "components: [cert-manager, ingress-nginx, {name: prometheus-operator-crds}, "
+        "{name: cluster, chart: {repo: https://charts.example.com, name: c, version: 1.0.0}}]",
+    )
+    path = write(tmp_path / "c.yaml", text)
+    result = run("render", path, "-o", tmp_path / "out", "--kustomize", "always")
+    assert result.exit_code == 1
+    assert "app-of-apps: Application cluster-dev: two different Applications share it" in (
+        result.stderr
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_bootstrap_is_not_an_environment_name(tmp_path: Path, run: Callable[..., Result]) -> None:
+    text = PLATFORM.read_text().replace(
+        "- {name: dev}\n", "- {name: dev}\n    - {name: bootstrap}\n"
+    )
+    path = write(tmp_path / "c.yaml", text)
+    result = run("render", path, "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    line = text.splitlines().index("    - {name: bootstrap}") + 1
+    assert result.stderr.startswith(f"{path}:{line}:")
+    assert "'bootstrap' is reserved" in result.stderr

@@ -9,7 +9,6 @@ from generator.model import ARGOCD_NAMESPACE, Catalogue
 
 WAVE = "argocd.argoproj.io/sync-wave"
 MANAGED_BY = {"app.kubernetes.io/managed-by": "gitops-gen"}
-BOOTSTRAP_PROJECT = "bootstrap"
 
 
 def git_source(catalogue: Catalogue, path: str) -> dict[str, Any]:

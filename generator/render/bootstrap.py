@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from generator.errors import Location
 from generator.manifests import Manifest, Origin, Tree, kustomization
-from generator.model import ARGOCD_NAMESPACE
+from generator.model import ARGOCD_NAMESPACE, BOOTSTRAP_PROJECT
 from generator.plan import Plan
 from generator.render import argo
 from generator.render.capi import capi_namespace
@@ -20,7 +20,7 @@ def render_bootstrap(plan: Plan, tree: Tree) -> None:
 
     capi_clusters = [c.cluster for c in plan.clusters if c.cluster.cluster_api]
     bootstrap_project = argo.project(
-        argo.BOOTSTRAP_PROJECT,
+        BOOTSTRAP_PROJECT,
         "Applications that create the other Applications, the projects and the clusters.",
         source_repos=[catalogue.repo_url],
         destinations=[(hub.server, ARGOCD_NAMESPACE)]
@@ -29,7 +29,7 @@ def render_bootstrap(plan: Plan, tree: Tree) -> None:
     )
     root = argo.application(
         "root",
-        project=argo.BOOTSTRAP_PROJECT,
+        project=BOOTSTRAP_PROJECT,
         server=hub.server,
         namespace=ARGOCD_NAMESPACE,
         sources=[argo.git_source(catalogue, "bootstrap")],
@@ -67,7 +67,7 @@ def render_bootstrap(plan: Plan, tree: Tree) -> None:
             apps.append(
                 argo.application(
                     f"capi-{cluster.name}",
-                    project=argo.BOOTSTRAP_PROJECT,
+                    project=BOOTSTRAP_PROJECT,
                     server=hub.server,
                     namespace=capi_namespace(cluster),
                     sources=[argo.git_source(catalogue, f"bootstrap/clusters/{cluster.name}")],
@@ -79,7 +79,7 @@ def render_bootstrap(plan: Plan, tree: Tree) -> None:
         apps.append(
             argo.application(
                 f"cluster-{cluster.name}",
-                project=argo.BOOTSTRAP_PROJECT,
+                project=BOOTSTRAP_PROJECT,
                 server=hub.server,
                 namespace=ARGOCD_NAMESPACE,
                 sources=[argo.git_source(catalogue, f"clusters/{cluster.name}")],
