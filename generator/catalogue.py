@@ -274,7 +274,7 @@ class _Checker:
         version = spec["kubernetesVersion"]
         self.check_version(version, ("kubernetesVersion",))
         environments = self.environments()
-        server_types = servertypes.table(spec.get("serverTypes", {}))
+        server_types = self.server_types(spec.get("serverTypes", {}))
         clusters = self.clusters(environments, server_types, version)
         env_names = [e.name for e in environments]
         applications = self.applications(env_names)
@@ -299,6 +299,20 @@ class _Checker:
             metrics_cluster=metrics,
             server_types=server_types,
         )
+
+    def server_types(
+        self, overrides: Mapping[str, Mapping[str, Any]]
+    ) -> dict[str, servertypes.ServerType]:
+        known = {name.lower() for name in servertypes.builtin()}
+        for name, entry in overrides.items():
+            missing = [key for key in ("cpu", "memory") if key not in entry]
+            if name.lower() not in known and missing:
+                self.fail(
+                    ("serverTypes", name),
+                    f"new server type '{name}' needs {' and '.join(missing)}",
+                    key=True,
+                )
+        return servertypes.table(overrides)
 
     def check_version(self, version: str, path: DocPath) -> None:
         from generator.schema import supported_versions
@@ -476,7 +490,7 @@ class _Checker:
                     (*here, "serverType"),
                     f"'{wanted}' is a dedicated server; set bareMetal: true on this pool",
                 )
-            elif bare_metal and not server_type.dedicated:
+            elif bare_metal and server_type.family == "cloud":
                 self.fail(
                     (*here, "bareMetal"),
                     f"bareMetal is set but '{wanted}' is a cloud server type",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -20,7 +20,7 @@ class ServerType:
     price_monthly: float
     currency: str
     price_date: str
-    family: str  # cloud | dedicated
+    family: str  # cloud | dedicated | "" when a catalogue adds a type without saying
     arch: str
 
     @property
@@ -28,24 +28,32 @@ class ServerType:
         return self.family == "dedicated"
 
 
-def _entry(name: str, raw: Mapping[str, Any], base: ServerType | None) -> ServerType:
-    def pick(key: str, default: Any) -> Any:
-        return raw.get(key, default)
+# catalogue key → (field, conversion)
+_FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "cpu": ("cpu", int),
+    "memory": ("memory_bytes", parse_bytes),
+    "priceMonthly": ("price_monthly", float),
+    "currency": ("currency", str),
+    "priceDate": ("price_date", str),
+    "family": ("family", str),
+    "arch": ("arch", str),
+}
+# What a type added by the catalogue starts from; its family stays unknown unless given.
+_BLANK = ServerType(
+    "",
+    cpu=0,
+    memory_bytes=0,
+    price_monthly=0.0,
+    currency="EUR",
+    price_date="",
+    family="",
+    arch="amd64",
+)
 
-    return ServerType(
-        name=name,
-        cpu=int(pick("cpu", base.cpu if base else 1)),
-        memory_bytes=parse_bytes(raw["memory"])
-        if "memory" in raw
-        else base.memory_bytes
-        if base
-        else 0,
-        price_monthly=float(pick("priceMonthly", base.price_monthly if base else 0.0)),
-        currency=str(pick("currency", base.currency if base else "EUR")),
-        price_date=str(pick("priceDate", base.price_date if base else "")),
-        family=str(pick("family", base.family if base else "cloud")),
-        arch=str(pick("arch", base.arch if base else "amd64")),
-    )
+
+def _entry(name: str, raw: Mapping[str, Any], base: ServerType | None) -> ServerType:
+    changes = {field: convert(raw[key]) for key, (field, convert) in _FIELDS.items() if key in raw}
+    return replace(base or _BLANK, name=name, **changes)
 
 
 @cache

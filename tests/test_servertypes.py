@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from generator import servertypes
 from generator.quantity import format_bytes, parse_bytes
+from tests.conftest import Result, write
 
 REQUIRED = [
     "cx22",
@@ -66,3 +70,35 @@ def test_overrides_keep_unset_fields_and_match_names_case_insensitively() -> Non
 @example(2**53 + 1)  # past float precision
 def test_memory_quantities_round_trip(value: int) -> None:
     assert parse_bytes(format_bytes(value)) == value
+
+
+def test_a_catalogue_may_add_a_dedicated_type_for_bare_metal_pools(
+    tmp_path: Path, run: Callable[..., Result]
+) -> None:
+    catalogue = write(
+        tmp_path / "c.yaml",
+        """\
+apiVersion: gitops-gen/v1alpha1
+kind: Catalogue
+metadata: {name: st}
+spec:
+  repo: {url: https://git.example.com/p.git}
+  kubernetesVersion: "1.31"
+  serverTypes:
+    EX44: {cpu: 20, memory: 64Gi, priceMonthly: 44.0}
+    gpu1: {priceMonthly: 100}
+  clusters:
+    - name: one
+      nodePools:
+        - {name: cp, role: control-plane, serverType: cpx31, count: 1}
+        - {name: metal, serverType: EX44, count: 1, bareMetal: true}
+      components: [argocd]
+""",
+    )
+    result = run("render", catalogue, "-o", tmp_path / "out", "--kustomize", "never")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{catalogue}:9:5: spec.serverTypes.gpu1: new server type 'gpu1' needs cpu and memory\n"
+    )
+    catalogue.write_text(catalogue.read_text().replace("    gpu1: {priceMonthly: 100}\n", ""))
+    assert run("render", catalogue, "-o", tmp_path / "out", "--kustomize", "never").exit_code == 0
