@@ -23,7 +23,6 @@ from generator.quantity import parse_bytes
 from generator.resources import shipped
 from generator.yamlio import DocPath, Positions, format_path, load_document, read_text
 
-DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 # As in Docker's reference parsing, a first component is a registry only when it looks like a
 # host (a dot, a port or `localhost`); otherwise `UPPER/x:1` would silently pull from a host
