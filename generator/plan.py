@@ -133,6 +133,12 @@ def _warnings(catalogue: model.Catalogue) -> Iterator[str]:
                 f"version; using {cluster.kubernetes_version}.0. Set kubernetesVersion to a patch "
                 f'release such as "{cluster.kubernetes_version}.5"'
             )
+        for component in cluster.components:
+            if component.chart is not None and not _mentions(component.values, "resources"):
+                yield (
+                    f"{component.location}: plain chart '{component.name}': gitops-gen cannot "
+                    "see its containers; give them memory requests and limits in 'values'"
+                )
         if cluster.distribution == "kubeadm" and cluster.cni == "flannel":
             yield (
                 f"{cluster.location}: cluster '{cluster.name}': flannel does not enforce "
@@ -291,6 +297,15 @@ def _blueprint_values(
     values = deep_merge(deep_merge(values, sized), component.values)
     problems.extend(_values_problems(blueprint, component, values))
     return values
+
+
+def _mentions(values: Any, key: str) -> bool:
+    """Whether `key` appears anywhere in nested values."""
+    if isinstance(values, Mapping):
+        return key in values or any(_mentions(v, key) for v in values.values())
+    if isinstance(values, list):
+        return any(_mentions(v, key) for v in values)
+    return False
 
 
 def get_path(values: Mapping[str, Any], dotted: str) -> Any:

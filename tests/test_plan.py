@@ -188,3 +188,23 @@ def test_bootstrap_is_not_an_environment_name(tmp_path: Path, run: Callable[...,
     line = text.splitlines().index("    - {name: bootstrap}") + 1
     assert result.stderr.startswith(f"{path}:{line}:")
     assert "'bootstrap' is reserved" in result.stderr
+
+
+def test_a_plain_chart_without_resources_gets_a_warning(
+    tmp_path: Path, run: Callable[..., Result]
+) -> None:
+    chart = "chart: {repo: https://charts.example.com, name: thing, version: 1.2.3}"
+    bare = PLATFORM.read_text().replace(
+        "components: [cert-manager, ingress-nginx]\n  applications",
+        f"components: [cert-manager, ingress-nginx, {{name: thing, {chart}}}]\n  applications",
+    )
+    sized = bare.replace(
+        f"{{name: thing, {chart}}}",
+        f"{{name: thing, {chart}, values: {{resources: {{limits: {{memory: 64Mi}}}}}}}}",
+    )
+    warned = run("render", write(tmp_path / "bare.yaml", bare), "-o", tmp_path / "a")
+    assert warned.exit_code == 0
+    assert "plain chart 'thing': gitops-gen cannot see its containers" in warned.stderr
+    quiet = run("render", write(tmp_path / "sized.yaml", sized), "-o", tmp_path / "b")
+    assert quiet.exit_code == 0
+    assert "plain chart" not in quiet.stderr

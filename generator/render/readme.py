@@ -35,13 +35,14 @@ def render_readme(plan: Plan) -> str:
         "",
         "## Clusters",
         "",
-        "| cluster | environment | role | Kubernetes | nodes | memory | components |",
+        "| cluster | environment | role | Kubernetes | nodes | node memory | components |",
         "|---|---|---|---|---|---|---|",
     ]
     for cluster_plan in plan.clusters:
         cluster = cluster_plan.cluster
         nodes = ", ".join(
-            f"{p.count} x {p.server_type.name} ({p.role})" for p in cluster.node_pools
+            f"{p.count} x {p.server_type.name} ({p.role}{', bare metal' if p.bare_metal else ''})"
+            for p in cluster.node_pools
         )
         memory = sum(p.count * p.server_type.memory_bytes for p in cluster.node_pools)
         components = ", ".join(
