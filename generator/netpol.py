@@ -30,6 +30,15 @@ def namespace_selector(namespace: str) -> dict[str, Any]:
     return {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}}
 
 
+def namespace_object(name: str) -> dict[str, Any]:
+    """A Namespace carrying the label NetworkPolicies select namespaces by."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}},
+    }
+
+
 def baseline(namespace: str) -> list[dict[str, Any]]:
     """Deny everything in and out, then let pods resolve names."""
     return [

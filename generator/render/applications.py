@@ -7,7 +7,7 @@ from typing import Any
 
 from generator.manifests import Manifest, Origin, Tree, kustomization
 from generator.model import Application, Memory
-from generator.netpol import app_policies
+from generator.netpol import app_policies, namespace_object
 from generator.plan import EnvironmentPlan, Plan
 from generator.templating import render
 from generator.yamlio import dump_all, load_all_plain
@@ -81,12 +81,7 @@ def render_applications(plan: Plan, tree: Tree) -> None:
         }
         folder = f"applications/base/{app.name}"
         files = ["namespace.yaml", "networkpolicies.yaml"]
-        namespace = {
-            "apiVersion": "v1",
-            "kind": "Namespace",
-            "metadata": {"name": app.name, "labels": {"kubernetes.io/metadata.name": app.name}},
-        }
-        tree.add(f"{folder}/namespace.yaml", Manifest(namespace, origin, minors))
+        tree.add(f"{folder}/namespace.yaml", Manifest(namespace_object(app.name), origin, minors))
         ingress_namespaces = {plan.cluster(c).ingress_namespace for e in envs for c in e.clusters}
         policies = app_policies(
             app.name,

@@ -12,7 +12,7 @@ from typing import Any
 
 from generator.manifests import Manifest, Origin, Tree, kustomization
 from generator.model import Cluster, NodePool
-from generator.netpol import baseline
+from generator.netpol import baseline, namespace_object
 
 CAPI = "cluster.x-k8s.io/v1beta1"
 INFRA = "infrastructure.cluster.x-k8s.io/v1beta1"
@@ -143,11 +143,7 @@ def render_capi(cluster: Cluster, hub_minor: str, tree: Tree) -> None:
     control = next(p for p in cluster.node_pools if p.role == "control-plane")
     workers = [p for p in cluster.node_pools if p.role == "worker"]
     objects: list[dict[str, Any]] = [
-        {
-            "apiVersion": "v1",
-            "kind": "Namespace",
-            "metadata": {"name": namespace, "labels": {"kubernetes.io/metadata.name": namespace}},
-        },
+        namespace_object(namespace),
         *baseline(namespace),
         _obj(
             CAPI,

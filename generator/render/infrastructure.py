@@ -6,7 +6,7 @@ from __future__ import annotations
 from generator.errors import Problem, UserError
 from generator.manifests import Manifest, Origin, Tree, kustomization
 from generator.model import IN_CLUSTER
-from generator.netpol import component_policies
+from generator.netpol import component_policies, namespace_object
 from generator.plan import ClusterPlan, Plan, PlannedComponent
 from generator.render import argo
 from generator.yamlio import dump_all
@@ -115,14 +115,7 @@ def _namespace_manifests(
     # The manifests folder is shared: allow the ingress controller's namespace only when every
     # cluster running the component agrees on it.
     ingress_namespace = next(iter(ingress_namespaces)) if len(ingress_namespaces) == 1 else None
-    namespace = {
-        "apiVersion": "v1",
-        "kind": "Namespace",
-        "metadata": {
-            "name": component.namespace,
-            "labels": {"kubernetes.io/metadata.name": component.namespace},
-        },
-    }
+    namespace = namespace_object(component.namespace)
     policies = component_policies(component.namespace, component.network, ingress_namespace)
     tree.add(f"{folder}/namespace.yaml", Manifest(namespace, origin, minors))
     tree.add(f"{folder}/networkpolicies.yaml", *(Manifest(p, origin, minors) for p in policies))
