@@ -27,8 +27,9 @@ class NetworkRule:
     """One flow a component needs: a peer kind and the ports (empty: any port)."""
 
     direction: str  # ingress | egress
-    peer: str  # namespace | cluster | apiserver | world | ingress
+    peer: str  # one of blueprint.schema.json's peer kinds
     ports: tuple[int, ...]
+    protocol: str = "TCP"
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,10 @@ class Blueprint:
     containers: Mapping[str, str]
     profiles: Mapping[str, Mapping[str, Memory]]
     network: tuple[NetworkRule, ...]
+    per_node: tuple[str, ...] = ()
+    host_network: tuple[str, ...] = ()
+    scraper: bool = False
+    deprecated: str | None = None
 
     @cached_property
     def base_values(self) -> dict[str, Any]:
@@ -118,10 +123,15 @@ def load_blueprint(folder: Path) -> Blueprint:
                 direction,
                 rule["from" if direction == "ingress" else "to"],
                 tuple(rule.get("ports", [])),
+                rule.get("protocol", "TCP"),
             )
             for direction in ("ingress", "egress")
             for rule in network.get(direction, [])
         ),
+        per_node=tuple(raw.get("perNode", [])),
+        host_network=tuple(raw.get("hostNetwork", [])),
+        scraper=raw.get("scraper", False),
+        deprecated=raw.get("deprecated"),
     )
 
 

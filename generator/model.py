@@ -79,6 +79,8 @@ class Cluster:
 class Memory:
     request: str
     limit: str
+    # Pods running this container (per node for DaemonSets); what the memory budget multiplies.
+    replicas: int = 1
 
 
 @dataclass(frozen=True)
