@@ -43,6 +43,16 @@ def _guarded(debug: bool, action: Callable[[], int]) -> int:
         return EXIT_BUG
 
 
+# Shared by every command that renders a catalogue.
+BLUEPRINTS_OPTION = click.option(
+    "--blueprints",
+    "blueprint_dirs",
+    type=click.Path(path_type=Path, file_okay=False),
+    multiple=True,
+    help="Folder of your own blueprints, searched before the built-in ones (repeatable).",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gitops-gen")
 def cli() -> None:
@@ -67,13 +77,7 @@ def cli() -> None:
     is_flag=True,
     help="Write nothing; exit 1 naming every generated file that is missing, stale or edited.",
 )
-@click.option(
-    "--blueprints",
-    "blueprint_dirs",
-    type=click.Path(path_type=Path, file_okay=False),
-    multiple=True,
-    help="Folder of your own blueprints, searched before the built-in ones (repeatable).",
-)
+@BLUEPRINTS_OPTION
 @click.option(
     "--kustomize",
     "kustomize_mode",
@@ -127,6 +131,72 @@ def render(
             f"{len(rendered.files) - 1 - written} unchanged"
         )
         return EXIT_OK
+
+    sys.exit(_guarded(debug, action))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--base",
+    metavar="REF",
+    help="Git revision of the base side (e.g. origin/main): render the catalogue there.",
+)
+@click.option(
+    "--head",
+    metavar="REF",
+    help="Git revision of the head side; without it, the work tree as it is.",
+)
+@click.option(
+    "--repo",
+    "repo_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The git repository (default: the one holding the catalogue).",
+)
+@BLUEPRINTS_OPTION
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="markdown: a pull-request comment body (under 65,536 characters, with a hidden "
+    "marker for updating one comment in place); json: every change, for bots.",
+)
+@click.option("--exit-code", is_flag=True, help="Exit 1 when anything changed.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def diff(
+    paths: tuple[Path, ...],
+    base: str | None,
+    head: str | None,
+    repo_dir: Path | None,
+    blueprint_dirs: tuple[Path, ...],
+    output_format: str,
+    exit_code: bool,
+    debug: bool,
+) -> None:
+    """What a change does to every cluster, object by object and field by field.
+
+    \b
+    gitops-gen diff [CATALOGUE] --base REF [--head REF]
+        renders CATALOGUE (default: catalogue.yaml) at both revisions, read from git
+        without touching the work tree, index or HEAD; no --head means the work tree.
+    gitops-gen diff DIR_A DIR_B
+        compares two folders of manifests (rendered or hand-written repositories).
+
+    Secret values never appear (changed keys do); changes that fail or hurt on apply
+    (immutable fields, pruned data, major chart bumps) carry danger notes. Exit 0, or
+    with --exit-code 1 when something changed; 2 bad input.
+    """
+    from generator.prdiff import run_diff
+
+    def action() -> int:
+        output, changed = run_diff(
+            paths, base=base, head=head, repo_dir=repo_dir,
+            blueprint_dirs=blueprint_dirs, output_format=output_format,
+        )  # fmt: skip
+        click.echo(output, nl=False)
+        return EXIT_FINDINGS if exit_code and changed else EXIT_OK
 
     sys.exit(_guarded(debug, action))
 
