@@ -19,7 +19,6 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from generator import model, servertypes
 from generator.errors import Problem, UserError
-from generator.quantity import parse_bytes
 from generator.resources import shipped
 from generator.yamlio import DocPath, Positions, format_path, load_document, read_text
 
@@ -545,123 +544,9 @@ class _Checker:
         return out
 
     def applications(self, env_names: list[str]) -> list[model.Application]:
-        raw: list[dict[str, Any]] = self.spec.get("applications", [])
-        self.unique(raw, ("applications",), "application")
-        by_name: dict[str, dict[str, Any]] = {}
-        for app in raw:  # the first definition wins, as the duplicate error says
-            by_name.setdefault(app["name"], app)
-        out = []
-        for index, app in enumerate(raw):
-            at: DocPath = ("applications", index)
-            if app.get("blueprint", "service") != "service":
-                self.fail(
-                    (*at, "blueprint"),
-                    f"unknown application blueprint '{app['blueprint']}'"
-                    f"{suggest(app['blueprint'], ['service'])}",
-                )
-            self.check_image(app["image"], (*at, "image"))
-            memory = self.memory(app.get("memory"), (*at, "memory")) or DEFAULT_MEMORY
-            envs: dict[str, model.AppEnvironment] = {}
-            for env, settings in app["environments"].items():
-                if env not in env_names:
-                    self.fail(
-                        (*at, "environments", env),
-                        f"environment '{env}' is not declared under spec.environments"
-                        f"{suggest(env, env_names)}",
-                        key=True,
-                    )
-                image = settings.get("image", app["image"])
-                if "image" in settings:
-                    self.check_image(image, (*at, "environments", env, "image"))
-                envs[env] = model.AppEnvironment(
-                    replicas=settings.get("replicas", app.get("replicas", 1)),
-                    image=image,
-                    memory=self.memory(settings.get("memory"), (*at, "environments", env, "memory"))
-                    or memory,
-                )
-            peers = []
-            for peer_index, peer in enumerate(app.get("talksTo", [])):
-                target = peer.get("app")
-                if target is not None:
-                    self.check_peer(
-                        app, target, by_name, env_names, (*at, "talksTo", peer_index, "app")
-                    )
-                peers.append(
-                    model.Peer(
-                        port=peer["port"], app=target, name=peer.get("name"), cidr=peer.get("cidr")
-                    )
-                )
-            metrics = app.get("metrics")
-            if metrics is not None and "port" not in metrics and "port" not in app:
-                self.fail((*at, "metrics"), "metrics needs a 'port' when the application has none")
-            ingress = app.get("ingress")
-            if ingress is not None and "port" not in app:
-                self.fail((*at, "ingress"), "ingress needs the application's 'port'")
-            out.append(
-                model.Application(
-                    name=app["name"],
-                    blueprint=app.get("blueprint", "service"),
-                    image=app["image"],
-                    port=app.get("port"),
-                    environments=envs,
-                    ingress_host=ingress["host"] if ingress else None,
-                    ingress_path=ingress.get("path", "/") if ingress else "/",
-                    metrics_path=metrics.get("path", "/metrics") if metrics is not None else None,
-                    metrics_port=(
-                        metrics.get("port", app.get("port")) if metrics is not None else None
-                    ),
-                    health_path=app.get("health", {}).get("path"),
-                    env=app.get("env", {}),
-                    talks_to=tuple(peers),
-                    writable_paths=tuple(app.get("writablePaths", [])),
-                    location=self.positions.at(("spec", *at)),
-                )
-            )
-        return out
+        from generator import catalogue_apps
 
-    def check_peer(
-        self,
-        app: dict[str, Any],
-        target: str,
-        by_name: dict[str, Any],
-        env_names: list[str],
-        path: DocPath,
-    ) -> None:
-        if target not in by_name:
-            self.fail(path, f"no application named '{target}'{suggest(target, by_name)}")
-            return
-        if target == app["name"]:
-            self.fail(path, "an application cannot list itself in talksTo")
-            return
-        # Undeclared environments are reported on their own; not again for every peer.
-        declared = set(app["environments"]) & set(env_names)
-        missing = sorted(declared - set(by_name[target]["environments"]))
-        if missing:
-            self.fail(
-                path,
-                f"'{target}' is not deployed in environment(s) {', '.join(missing)} "
-                f"where '{app['name']}' runs",
-            )
-
-    def check_image(self, image: str, path: DocPath) -> None:
-        match = IMAGE.match(image)
-        if match is None:
-            self.fail(
-                path,
-                f"'{image}' is not a valid image reference: expected [registry/]name:tag "
-                "with a lower-case name",
-            )
-        elif not match.group("tag") and not match.group("digest"):
-            self.fail(path, f"image '{image}' has no tag or digest; pin a version")
-        elif match.group("tag") == "latest" and not match.group("digest"):
-            self.fail(path, f"image '{image}' uses the 'latest' tag; pin a version")
-
-    def memory(self, raw: dict[str, str] | None, path: DocPath) -> model.Memory | None:
-        if raw is None:
-            return None
-        if parse_bytes(raw["request"]) > parse_bytes(raw["limit"]):
-            self.fail(path, f"request {raw['request']} is larger than limit {raw['limit']}")
-        return model.Memory(request=raw["request"], limit=raw["limit"])
+        return catalogue_apps.applications(self, self.spec.get("applications", []), env_names)
 
 
 def _component_names(cluster: dict[str, Any]) -> list[str]:

@@ -84,10 +84,21 @@ class Memory:
 
 
 @dataclass(frozen=True)
+class Autoscaling:
+    min: int
+    max: int
+    cpu: int  # target average utilisation, percent of the CPU request
+    cpu_request: str
+
+
+@dataclass(frozen=True)
 class AppEnvironment:
     replicas: int
     image: str
     memory: Memory
+    autoscaling: Autoscaling | None = None
+    persistence_size: str | None = None
+    ingress_host: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +109,34 @@ class Peer:
     app: str | None = None
     name: str | None = None
     cidr: str | None = None
+
+
+@dataclass(frozen=True)
+class Persistence:
+    size: str
+    mount_path: str
+    storage_class: str | None
+    # The storage class lets several pods mount the volume at once (ReadWriteMany).
+    shared: bool
+
+
+@dataclass(frozen=True)
+class ExternalSecret:
+    """A Secret the external-secrets operator makes from a store; gitops-gen names, never holds,
+    its values."""
+
+    name: str
+    store: str
+    store_kind: str
+    keys: tuple[str, ...]
+    path: str | None
+    location: Location
+
+
+@dataclass(frozen=True)
+class Tls:
+    issuer: str
+    location: Location
 
 
 @dataclass(frozen=True)
@@ -116,6 +155,22 @@ class Application:
     talks_to: tuple[Peer, ...]
     writable_paths: tuple[str, ...]
     location: Location
+    namespace: str = ""  # empty: the application's name
+    kind: str = "Deployment"  # Deployment | StatefulSet | CronJob
+    schedule: str | None = None
+    image_pull_secrets: tuple[str, ...] = ()
+    secret_env: tuple[str, ...] = ()
+    external_secrets: tuple[ExternalSecret, ...] = ()
+    persistence: Persistence | None = None
+    ingress_paths: tuple[str, ...] = ()
+    tls: Tls | None = None
+    config_files: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.namespace:
+            object.__setattr__(self, "namespace", self.name)
+        if not self.ingress_paths:
+            object.__setattr__(self, "ingress_paths", (self.ingress_path,))
 
 
 @dataclass(frozen=True)

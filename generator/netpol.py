@@ -208,3 +208,30 @@ def app_policies(
             )
         )
     return out
+
+
+def app_peer_policy(
+    namespace: str,
+    selector: dict[str, str],
+    direction: str,
+    peer: str,
+    peer_namespace: str,
+    port: int,
+) -> dict[str, Any]:
+    """One flow between two applications, each in its own namespace or sharing one."""
+    peers = [
+        {
+            **namespace_selector(peer_namespace),
+            "podSelector": {"matchLabels": {"app.kubernetes.io/name": peer}},
+        }
+    ]
+    ingress = direction == "ingress"
+    return _policy(
+        f"allow-{'from' if ingress else 'to'}-{peer}",
+        namespace,
+        {
+            "podSelector": {"matchLabels": selector},
+            "policyTypes": ["Ingress" if ingress else "Egress"],
+            direction: [{"from" if ingress else "to": peers, "ports": _ports([port])}],
+        },
+    )

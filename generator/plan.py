@@ -15,6 +15,7 @@ import jsonschema
 
 from generator import model
 from generator.blueprints import Blueprint, Library, NetworkRule
+from generator.catalogue_apps import unserved
 from generator.errors import Problem, UserError
 from generator.templating import render
 from generator.yamlio import load_document
@@ -120,6 +121,8 @@ def make_plan(catalogue: model.Catalogue, library: Library) -> Plan:
         _plan_environment(e, catalogue, clusters, problems, warnings)
         for e in catalogue.environments
     )
+    by_name = {c.cluster.name: c for c in clusters}
+    problems.extend(unserved(catalogue, lambda cluster, group: by_name[cluster].provides(group)))
     if problems:
         raise UserError(problems)
     return Plan(catalogue, clusters, environments, library, tuple(warnings))
@@ -376,14 +379,14 @@ def _plan_environment(
             )
     namespaces = {c.namespace: c.name for plan in members for c in plan.components}
     for app in apps:
-        if app.name in namespaces or app.name in RESERVED_NAMESPACES:
-            owner = namespaces.get(app.name, "Kubernetes")
+        if app.namespace in namespaces or app.namespace in RESERVED_NAMESPACES:
+            owner = namespaces.get(app.namespace, "Kubernetes")
             problems.append(
                 Problem(
                     app.location,
                     "",
                     f"application '{app.name}' would share namespace "
-                    f"'{app.name}' with {owner}; rename it",
+                    f"'{app.namespace}' with {owner}; rename it",
                 )
             )
     service_monitors = bool(members) and all(c.provides("monitoring.coreos.com") for c in members)

@@ -1,19 +1,36 @@
 """applications/: each application's base from its blueprint, and one overlay per environment
-with its replicas, image and memory, plus what only some environments get (PDB, monitors)."""
+with its replicas, image, memory and sizes, plus what only some environments get (PDB, HPA,
+monitors)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Mapping
 from typing import Any
 
+from generator.catalogue_apps import config_dir
 from generator.manifests import Manifest, Origin, Tree, kustomization
-from generator.model import Application, Memory
-from generator.netpol import app_policies, namespace_object
+from generator.model import AppEnvironment, Application, Autoscaling, Memory
+from generator.netpol import app_peer_policy, app_policies, baseline, namespace_object
 from generator.plan import EnvironmentPlan, Plan
 from generator.templating import render
 from generator.yamlio import dump_all, load_all_plain
 
-BASE_TEMPLATES = ("deployment.yaml.j2", "service.yaml.j2", "ingress.yaml.j2")
-ENV_TEMPLATES = ("pdb.yaml.j2", "servicemonitor.yaml.j2")
+POD_TEMPLATE = "_pod.yaml.j2"
+BASE_TEMPLATES = (
+    "deployment.yaml.j2",
+    "statefulset.yaml.j2",
+    "cronjob.yaml.j2",
+    "persistentvolumeclaim.yaml.j2",
+    "configmap.yaml.j2",
+    "externalsecret.yaml.j2",
+    "service.yaml.j2",
+    "ingress.yaml.j2",
+)
+ENV_TEMPLATES = ("pdb.yaml.j2", "horizontalpodautoscaler.yaml.j2", "servicemonitor.yaml.j2")
+CONFIG_HASH = "gitops-gen.dev/config-hash"
+WORKLOAD_GROUP = {"Deployment": "apps", "StatefulSet": "apps", "CronJob": "batch"}
 
 
 def _labels(app: Application) -> tuple[dict[str, str], dict[str, str]]:
@@ -36,10 +53,62 @@ def _ports(app: Application) -> list[dict[str, Any]]:
     return ports
 
 
-def _writable(app: Application) -> list[dict[str, str]]:
-    return [
-        {"name": f"writable-{index}", "path": path} for index, path in enumerate(app.writable_paths)
-    ]
+def _resources(memory: Memory, autoscaling: Autoscaling | None) -> dict[str, Any]:
+    requests: dict[str, str] = {"memory": memory.request}
+    if autoscaling is not None:
+        # CPU utilisation is measured against the request; without one the HPA sees nothing.
+        requests = {"cpu": autoscaling.cpu_request, **requests}
+    return {"requests": requests, "limits": {"memory": memory.limit}}
+
+
+def _claim(app: Application) -> dict[str, Any] | None:
+    persistence = app.persistence
+    if persistence is None:
+        return None
+    spec: dict[str, Any] = {
+        "accessModes": ["ReadWriteMany" if persistence.shared else "ReadWriteOnce"],
+        "resources": {"requests": {"storage": persistence.size}},
+    }
+    if persistence.storage_class:
+        spec["storageClassName"] = persistence.storage_class
+    name = "data" if app.kind == "StatefulSet" else f"{app.name}-data"
+    return {"metadata": {"name": name}, "spec": spec}
+
+
+def _volumes(app: Application) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The pod's volumes and the container's mounts: scratch space, config, data."""
+    volumes: list[dict[str, Any]] = []
+    mounts: list[dict[str, Any]] = []
+    for index, path in enumerate(app.writable_paths):
+        volumes.append({"name": f"writable-{index}", "emptyDir": {}})
+        mounts.append({"name": f"writable-{index}", "mountPath": path})
+    if app.config_files:
+        volumes.append({"name": "config", "configMap": {"name": f"{app.name}-config"}})
+        mounts.append({"name": "config", "mountPath": config_dir(app.name), "readOnly": True})
+    if app.persistence is not None:
+        if app.kind != "StatefulSet":
+            claim = {"claimName": f"{app.name}-data"}
+            volumes.append({"name": "data", "persistentVolumeClaim": claim})
+        mounts.append({"name": "data", "mountPath": app.persistence.mount_path})
+    return volumes, mounts
+
+
+def config_hash(files: Mapping[str, str]) -> str:
+    return hashlib.sha256(json.dumps(dict(files), sort_keys=True).encode()).hexdigest()
+
+
+def _pod_annotations(app: Application) -> dict[str, str]:
+    annotations = {}
+    if app.metrics_port:
+        annotations = {
+            "prometheus.io/scrape": "true",
+            "prometheus.io/port": str(app.metrics_port),
+            "prometheus.io/path": str(app.metrics_path),
+        }
+    if app.config_files:
+        # A new hash changes the pod template, so a config change rolls the pods.
+        annotations[CONFIG_HASH] = config_hash(app.config_files)
+    return annotations
 
 
 def _objects(
@@ -50,51 +119,102 @@ def _objects(
     return [doc for doc in load_all_plain(text) if doc]
 
 
+def _base_context(plan: Plan, app: Application, envs: list[EnvironmentPlan]) -> dict[str, Any]:
+    selector, labels = _labels(app)
+    first = app.environments[envs[0].environment.name]
+    volumes, mounts = _volumes(app)
+    persistence = app.persistence
+    context: dict[str, Any] = {
+        "app": app,
+        "namespace": app.namespace,
+        "labels": labels,
+        "selector": selector,
+        "ports": _ports(app),
+        "main_port": main_port_name(app),
+        "resources": _resources(first.memory, first.autoscaling),
+        "pod_annotations": _pod_annotations(app),
+        "volumes": volumes,
+        "mounts": mounts,
+        "claim": _claim(app),
+        "autoscaled": any(s.autoscaling for s in app.environments.values()),
+        "single_writer": persistence is not None and not persistence.shared,
+        "headless_service": f"{app.name}-headless",
+        "config_map": f"{app.name}-config",
+        "tls_secret": f"{app.name}-tls",
+        "ingress_class": sorted({e.ingress_class for e in envs})[0],
+    }
+    blueprint = plan.library.get(app.blueprint)
+    context["pod"] = render(blueprint.folder, f"base/{POD_TEMPLATE}", context).rstrip("\n")
+    return context
+
+
+def _policies(
+    plan: Plan, app: Application, envs: list[EnvironmentPlan], owner: bool
+) -> list[dict[str, Any]]:
+    """The app's flows; in a shared namespace only its owner carries the baseline, and every
+    policy name says whose it is."""
+    selector, _ = _labels(app)
+    apps = {a.name: a for a in plan.catalogue.applications}
+    ingress_namespaces = {plan.cluster(c).ingress_namespace for e in envs for c in e.clusters}
+    policies = app_policies(
+        app.namespace,
+        selector,
+        ingress_namespace=next(iter(ingress_namespaces))
+        if app.ingress_host and len(ingress_namespaces) == 1
+        else None,
+        port=app.port,
+        metrics_port=app.metrics_port,
+        callers=[],
+        app_targets=[],
+        external_targets=[(p.name, p.cidr, p.port) for p in app.talks_to if p.name and p.cidr],
+    )
+    callers = sorted(
+        {
+            (other.name, peer.port)
+            for other in apps.values()
+            for peer in other.talks_to
+            if peer.app == app.name
+        }
+    )
+    targets = sorted({(p.app, p.port) for p in app.talks_to if p.app})
+    own_baseline = {p["metadata"]["name"] for p in baseline(app.namespace)}
+    specific = [p for p in policies if p["metadata"]["name"] not in own_baseline]
+    specific += [
+        app_peer_policy(app.namespace, selector, "ingress", name, apps[name].namespace, port)
+        for name, port in callers
+    ]
+    specific += [
+        app_peer_policy(app.namespace, selector, "egress", name, apps[name].namespace, port)
+        for name, port in targets
+    ]
+    if app.namespace != app.name:
+        for policy in specific:
+            policy["metadata"]["name"] = f"{app.name}-{policy['metadata']['name']}"
+    return (baseline(app.namespace) if owner else []) + specific
+
+
 def render_applications(plan: Plan, tree: Tree) -> None:
     envs_of = {
         app.name: [e for e in plan.environments if app in e.applications]
         for app in plan.catalogue.applications
     }
-    callers: dict[str, list[tuple[str, int]]] = {}
-    for app in plan.catalogue.applications:
-        for peer in app.talks_to:
-            if peer.app:
-                callers.setdefault(peer.app, []).append((app.name, peer.port))
+    owners: dict[str, str] = {}
     for app in plan.catalogue.applications:
         envs = envs_of[app.name]
         if not envs:
             continue
+        # The first application of a namespace, in catalogue order, creates it.
+        owner = owners.setdefault(app.namespace, app.name) == app.name
         minors = tuple(sorted({m for e in envs for m in e.minors}))
         origin = Origin(app.location, f"blueprint {app.blueprint}")
-        selector, labels = _labels(app)
-        ingress_classes = {e.ingress_class for e in envs}
-        context = {
-            "app": app,
-            "namespace": app.name,
-            "labels": labels,
-            "selector": selector,
-            "ports": _ports(app),
-            "main_port": main_port_name(app),
-            "writable": _writable(app),
-            "memory": app.environments[envs[0].environment.name].memory,
-            "ingress_class": sorted(ingress_classes)[0],
-        }
+        context = _base_context(plan, app, envs)
         folder = f"applications/base/{app.name}"
-        files = ["namespace.yaml", "networkpolicies.yaml"]
-        tree.add(f"{folder}/namespace.yaml", Manifest(namespace_object(app.name), origin, minors))
-        ingress_namespaces = {plan.cluster(c).ingress_namespace for e in envs for c in e.clusters}
-        policies = app_policies(
-            app.name,
-            selector,
-            ingress_namespace=next(iter(ingress_namespaces))
-            if app.ingress_host and len(ingress_namespaces) == 1
-            else None,
-            port=app.port,
-            metrics_port=app.metrics_port,
-            callers=callers.get(app.name, []),
-            app_targets=[(p.app, p.port) for p in app.talks_to if p.app],
-            external_targets=[(p.name, p.cidr, p.port) for p in app.talks_to if p.name and p.cidr],
-        )
+        files = ["networkpolicies.yaml"]
+        if owner:
+            files.append("namespace.yaml")
+            namespace = namespace_object(app.namespace)
+            tree.add(f"{folder}/namespace.yaml", Manifest(namespace, origin, minors))
+        policies = _policies(plan, app, envs, owner)
         tree.add(f"{folder}/networkpolicies.yaml", *(Manifest(p, origin, minors) for p in policies))
         for template in BASE_TEMPLATES:
             objects = _objects(plan, app, "base", template, context)
@@ -123,7 +243,8 @@ def _render_overlay(plan: Plan, env: EnvironmentPlan, tree: Tree) -> None:
         context = {
             "app": app,
             "settings": settings,
-            "namespace": app.name,
+            "fewest": settings.autoscaling.min if settings.autoscaling else settings.replicas,
+            "namespace": app.namespace,
             "labels": labels,
             "selector": selector,
             "main_port": main_port_name(app),
@@ -135,17 +256,11 @@ def _render_overlay(plan: Plan, env: EnvironmentPlan, tree: Tree) -> None:
                 f"{folder}/{app.name}.yaml", *(Manifest(o, origin, env.minors) for o in extras)
             )
             resources.append(f"{app.name}.yaml")
-        patches.append(
-            {
-                "path": f"patches/{app.name}.yaml",
-                "target": {"group": "apps", "kind": "Deployment", "name": app.name},
-            }
-        )
-        # JSON patches, not partial Deployments: every file that looks like an object is one.
-        tree.text(
-            f"{folder}/patches/{app.name}.yaml",
-            dump_all([_deployment_patch(settings.replicas, settings.memory)]),
-        )
+        for suffix, target, operations in _patches(app, settings):
+            path = f"patches/{app.name}{suffix}.yaml"
+            patches.append({"path": path, "target": target})
+            # JSON patches, not partial objects: every file that looks like an object is one.
+            tree.text(f"{folder}/{path}", dump_all([operations]))
         if settings.image != app.image:
             images.append(_image_override(app.image, settings.image))
     body = kustomization(resources, patches=patches, extra={"images": images} if images else None)
@@ -153,12 +268,46 @@ def _render_overlay(plan: Plan, env: EnvironmentPlan, tree: Tree) -> None:
     tree.add(f"{folder}/kustomization.yaml", Manifest(body, origin))
 
 
-def _deployment_patch(replicas: int, memory: Memory) -> list[dict[str, Any]]:
-    resources = {"requests": {"memory": memory.request}, "limits": {"memory": memory.limit}}
-    return [
-        {"op": "replace", "path": "/spec/replicas", "value": replicas},
-        {"op": "replace", "path": "/spec/template/spec/containers/0/resources", "value": resources},
-    ]
+def _patches(
+    app: Application, settings: AppEnvironment
+) -> list[tuple[str, dict[str, str], list[dict[str, Any]]]]:
+    """(file suffix, kustomize target, JSON patch) for what differs per environment."""
+    workload = {"group": WORKLOAD_GROUP[app.kind], "kind": app.kind, "name": app.name}
+    pod = "/spec/jobTemplate/spec/template/spec" if app.kind == "CronJob" else "/spec/template/spec"
+    resources = _resources(settings.memory, settings.autoscaling)
+    operations: list[dict[str, Any]] = []
+    if app.kind != "CronJob" and settings.autoscaling is None:
+        # `add` sets the field whether or not the base has it (an autoscaled base has none).
+        any_autoscaled = any(s.autoscaling for s in app.environments.values())
+        op = "add" if any_autoscaled else "replace"
+        operations.append({"op": op, "path": "/spec/replicas", "value": settings.replicas})
+    operations.append(
+        {"op": "replace", "path": f"{pod}/containers/0/resources", "value": resources}
+    )
+    resized = app.persistence is not None and settings.persistence_size != app.persistence.size
+    size = settings.persistence_size
+    if resized and app.kind == "StatefulSet":
+        claim = "/spec/volumeClaimTemplates/0/spec/resources/requests/storage"
+        operations.append({"op": "replace", "path": claim, "value": size})
+    out = [("", workload, operations)]
+    if resized and app.kind != "StatefulSet":
+        target = {"kind": "PersistentVolumeClaim", "name": f"{app.name}-data"}
+        out.append(
+            (
+                "-data",
+                target,
+                [{"op": "replace", "path": "/spec/resources/requests/storage", "value": size}],
+            )
+        )
+    if settings.ingress_host and settings.ingress_host != app.ingress_host:
+        host = [{"op": "replace", "path": "/spec/rules/0/host", "value": settings.ingress_host}]
+        if app.tls is not None:
+            host.append(
+                {"op": "replace", "path": "/spec/tls/0/hosts/0", "value": settings.ingress_host}
+            )
+        target = {"group": "networking.k8s.io", "kind": "Ingress", "name": app.name}
+        out.append(("-ingress", target, host))
+    return out
 
 
 def _split_image(image: str) -> tuple[str, str | None, str | None]:
