@@ -158,8 +158,11 @@ def _environment(
     image = settings.get("image", app["image"])
     if "image" in settings:
         check_image(report, image, (*at, "image"))
-    autoscaling = _autoscaling(report, settings.get("autoscaling"), (*at, "autoscaling"))
-    if autoscaling is None:
+    if "autoscaling" in settings:
+        # What the environment leaves out (the CPU target) comes from the application.
+        merged = {**app.get("autoscaling", {}), **settings["autoscaling"]}
+        autoscaling = _autoscaling(report, merged, (*at, "autoscaling"))
+    else:
         autoscaling = _autoscaling(report, app.get("autoscaling"), None)
     if autoscaling is not None and "replicas" in settings:
         report.fail((*at, "replicas"), "replicas and autoscaling: the autoscaler decides")
