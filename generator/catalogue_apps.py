@@ -285,16 +285,15 @@ def _check_namespaces(report: Reporter, raw: list[dict[str, Any]]) -> None:
                 f"'{app['name']}' first",
             )
         for secret_index, secret in enumerate(app.get("externalSecrets", [])):
-            first = made.setdefault((namespace, secret["name"]), app["name"])
-            if (
-                first != app["name"]
-                or [s["name"] for s in app["externalSecrets"]].index(secret["name"]) != secret_index
-            ):
+            key = (namespace, secret["name"])
+            if key in made:
                 report.fail(
                     ("applications", index, "externalSecrets", secret_index, "name"),
                     f"Secret '{secret['name']}' is already made by an ExternalSecret of "
-                    f"'{first}' in namespace '{namespace}'",
+                    f"'{made[key]}' in namespace '{namespace}'",
                 )
+            else:
+                made[key] = app["name"]
 
 
 def _check_peer(
