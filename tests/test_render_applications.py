@@ -82,6 +82,10 @@ def test_a_deployment_with_a_volume_gets_one_claim(built: dict[str, list[dict[st
     assert claim["spec"]["accessModes"] == ["ReadWriteMany"]
     assert claim["spec"]["resources"]["requests"]["storage"] == "10Gi"
     assert uploads["spec"]["replicas"] == 2
+    # many pods share the volume, so the rollout may still surge
+    assert uploads["spec"]["strategy"]["type"] == "RollingUpdate"
+    staging = one(built["staging"], "PersistentVolumeClaim", claim["metadata"]["name"])
+    assert staging["spec"]["resources"]["requests"]["storage"] == "5Gi"
 
 
 def test_the_autoscaler_owns_the_replicas(built: dict[str, list[dict[str, Any]]]) -> None:
@@ -231,3 +235,19 @@ def test_no_rendered_file_holds_a_secret_value(rendered: Path) -> None:
                 assert "template" not in doc["spec"]["target"], path
                 for entry in doc["spec"]["data"]:
                     assert set(entry) == {"secretKey", "remoteRef"}, path
+
+
+def test_a_single_writer_volume_is_let_go_before_the_new_pod_starts(tmp_path: Path) -> None:
+    text = (APPS / "catalogue.yaml").read_text()
+    text = text.replace(", storageClass: nfs, shared: true}", ", storageClass: nfs}")
+    text = text.replace("production: {replicas: 2}", "production: {replicas: 1}")
+    catalogue = tmp_path / "catalogue.yaml"
+    catalogue.write_text(text)
+    out = render(catalogue, tmp_path / "repo")
+    (uploads,) = load_all_plain((out / "applications/base/uploads/deployment.yaml").read_text())
+    # a ReadWriteOnce volume cannot be attached to a surge pod on another node
+    assert uploads["spec"]["strategy"] == {"type": "Recreate"}
+    (claim,) = load_all_plain(
+        (out / "applications/base/uploads/persistentvolumeclaim.yaml").read_text()
+    )
+    assert claim["spec"]["accessModes"] == ["ReadWriteOnce"]
