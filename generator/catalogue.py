@@ -544,6 +544,7 @@ class _Checker:
         return out
 
     def applications(self, env_names: list[str]) -> list[model.Application]:
+        # Imported here: catalogue_apps builds on this module's image pattern and suggestions.
         from generator import catalogue_apps
 
         return catalogue_apps.applications(self, self.spec.get("applications", []), env_names)

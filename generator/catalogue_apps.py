@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Protocol
 
 from generator import model
+from generator.catalogue import DEFAULT_MEMORY, IMAGE, suggest
 from generator.errors import Problem
 from generator.quantity import parse_bytes
 from generator.yamlio import DocPath, Positions
@@ -36,8 +37,6 @@ def config_dir(name: str) -> str:
 def applications(
     report: Reporter, raw: list[dict[str, Any]], env_names: list[str]
 ) -> list[model.Application]:
-    from generator.catalogue import DEFAULT_MEMORY, suggest
-
     report.unique(raw, ("applications",), "application")
     by_name: dict[str, dict[str, Any]] = {}
     for app in raw:  # the first definition wins, as the duplicate error says
@@ -304,8 +303,6 @@ def _check_peer(
     env_names: list[str],
     at: DocPath,
 ) -> None:
-    from generator.catalogue import suggest
-
     path = (*at, "app")
     if target not in by_name:
         report.fail(path, f"no application named '{target}'{suggest(target, by_name)}")
@@ -325,8 +322,6 @@ def _check_peer(
 
 
 def check_image(report: Reporter, image: str, path: DocPath) -> None:
-    from generator.catalogue import IMAGE
-
     match = IMAGE.match(image)
     if match is None:
         report.fail(
