@@ -72,8 +72,11 @@ def _peer(kind: str, namespace: str, ingress_namespace: str | None) -> list[dict
         return [{"podSelector": {}}]
     if kind == "cluster":
         return [{"namespaceSelector": {}}]
-    if kind in ("apiserver", "world"):
+    # Spoke API servers' addresses are unknown when rendering (DESIGN section 5).
+    if kind in ("apiserver", "world", "spokes"):
         return [_ANYWHERE]
+    if kind == "scraper":
+        return [{"namespaceSelector": {"matchLabels": {METRICS_SCRAPER_LABEL: "true"}}}]
     if kind == "ingress":
         return [namespace_selector(ingress_namespace)] if ingress_namespace else None
     raise ValueError(f"unknown peer kind {kind!r}")
