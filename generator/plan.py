@@ -117,6 +117,7 @@ def make_plan(catalogue: model.Catalogue, library: Library) -> Plan:
     problems: list[Problem] = []
     warnings = list(_warnings(catalogue))
     clusters = tuple(_plan_cluster(c, catalogue, library, problems) for c in catalogue.clusters)
+    warnings.extend(_deprecations(clusters))
     environments = tuple(
         _plan_environment(e, catalogue, clusters, problems, warnings)
         for e in catalogue.environments
@@ -148,6 +149,16 @@ def _warnings(catalogue: model.Catalogue) -> Iterator[str]:
                 "NetworkPolicies on kubeadm; the generated policies document intent only "
                 "(use cni: cilium, or k3s whose policy controller enforces them)"
             )
+
+
+def _deprecations(clusters: tuple[ClusterPlan, ...]) -> Iterator[str]:
+    for plan in clusters:
+        for component in plan.components:
+            if component.blueprint is not None and component.blueprint.deprecated:
+                yield (
+                    f"{component.origin.location}: '{component.name}' is deprecated: "
+                    f"{component.blueprint.deprecated}"
+                )
 
 
 def _plan_cluster(
@@ -374,7 +385,7 @@ def _plan_environment(
                     "",
                     f"'{app.name}' asks for ingress, but not every cluster of "
                     f"environment '{environment.name}' runs the same ingress controller "
-                    "(add ingress-nginx)",
+                    "(add traefik)",
                 )
             )
     namespaces = {c.namespace: c.name for plan in members for c in plan.components}
