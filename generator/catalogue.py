@@ -276,13 +276,9 @@ class _Checker:
         clusters = self.clusters(environments, server_types, version)
         env_names = [e.name for e in environments]
         applications = self.applications(env_names)
-        metrics = spec.get("observability", {}).get("metricsCluster")
-        cluster_names = [c.name for c in clusters]
-        if metrics is not None and metrics not in cluster_names:
-            self.fail(
-                ("observability", "metricsCluster"),
-                f"no cluster named '{metrics}'{suggest(metrics, cluster_names)}",
-            )
+        observability = self.observability(
+            spec.get("observability", {}), [c.name for c in clusters]
+        )
         repo = spec["repo"]
         return model.Catalogue(
             name=self.name,
@@ -294,8 +290,45 @@ class _Checker:
             environments=tuple(environments),
             clusters=tuple(clusters),
             applications=tuple(applications),
-            metrics_cluster=metrics,
+            observability=observability,
             server_types=server_types,
+        )
+
+    def observability(
+        self, raw: Mapping[str, Any], cluster_names: list[str]
+    ) -> model.Observability:
+        at = ("observability",)
+        for kind, external in (("metrics", "remoteWrite"), ("logs", "logs")):
+            cluster = raw.get(f"{kind}Cluster")
+            if cluster is not None and cluster not in cluster_names:
+                self.fail(
+                    (*at, f"{kind}Cluster"),
+                    f"no cluster named '{cluster}'{suggest(cluster, cluster_names)}",
+                )
+            if cluster is not None and external in raw:
+                self.fail(
+                    (*at, external),
+                    f"give {kind}Cluster or {external}, not both",
+                    key=True,
+                )
+            if f"{kind}Host" in raw and cluster is None:
+                self.fail(
+                    (*at, f"{kind}Host"), f"{kind}Host names the Ingress of {kind}Cluster: set it"
+                )
+
+        def endpoint(entry: Mapping[str, Any] | None) -> model.Endpoint | None:
+            if entry is None:
+                return None
+            secret = entry.get("bearerTokenSecret")
+            return model.Endpoint(entry["url"], model.SecretKey(**secret) if secret else None)
+
+        return model.Observability(
+            metrics_cluster=raw.get("metricsCluster"),
+            metrics_host=raw.get("metricsHost"),
+            remote_write=endpoint(raw.get("remoteWrite")),
+            logs_cluster=raw.get("logsCluster"),
+            logs_host=raw.get("logsHost"),
+            logs=endpoint(raw.get("logs")),
         )
 
     def server_types(

@@ -174,6 +174,32 @@ class Application:
 
 
 @dataclass(frozen=True)
+class SecretKey:
+    name: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """An external receiver: a URL and, optionally, where its bearer token lives."""
+
+    url: str
+    bearer_token_secret: SecretKey | None = None
+
+
+@dataclass(frozen=True)
+class Observability:
+    """`spec.observability`: where metrics and logs go (a cluster of the catalogue, or a URL)."""
+
+    metrics_cluster: str | None = None
+    metrics_host: str | None = None
+    remote_write: Endpoint | None = None
+    logs_cluster: str | None = None
+    logs_host: str | None = None
+    logs: Endpoint | None = None
+
+
+@dataclass(frozen=True)
 class Catalogue:
     name: str
     source: str
@@ -184,7 +210,7 @@ class Catalogue:
     environments: tuple[Environment, ...]
     clusters: tuple[Cluster, ...]
     applications: tuple[Application, ...]
-    metrics_cluster: str | None
+    observability: Observability
     server_types: Mapping[str, ServerType] = field(default_factory=dict)
 
     @property

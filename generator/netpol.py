@@ -73,7 +73,7 @@ def _peer(kind: str, namespace: str, ingress_namespace: str | None) -> list[dict
     if kind == "cluster":
         return [{"namespaceSelector": {}}]
     # Spoke API servers' addresses are unknown when rendering (DESIGN section 5).
-    if kind in ("apiserver", "world", "spokes"):
+    if kind in ("apiserver", "world", "nodes", "spokes"):
         return [_ANYWHERE]
     if kind == "scraper":
         return [{"namespaceSelector": {"matchLabels": {METRICS_SCRAPER_LABEL: "true"}}}]

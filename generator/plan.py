@@ -13,7 +13,7 @@ from typing import Any
 
 import jsonschema
 
-from generator import model
+from generator import model, observability
 from generator.blueprints import Blueprint, Library, NetworkRule
 from generator.catalogue_apps import unserved
 from generator.errors import Problem, UserError
@@ -195,11 +195,16 @@ def _plan_cluster(
                 needs.add(provided[group])
         depends[component.name] = needs
     waves = _waves(depends)
+    namespaces = {
+        c.name: c.namespace or (blueprints[c.name].namespace if c.name in blueprints else c.name)
+        for c in cluster.components
+    }
+    telemetry = observability.resolve(catalogue, cluster, namespaces)
     planned = []
     for component in cluster.components:
         blueprint = blueprints.get(component.name)
         found = _plan_component(
-            component, blueprint, cluster, catalogue, waves[component.name], problems
+            component, blueprint, cluster, catalogue, telemetry, waves[component.name], problems
         )
         if found is not None:
             planned.append(found)
@@ -230,6 +235,7 @@ def _plan_component(
     blueprint: Blueprint | None,
     cluster: model.Cluster,
     catalogue: model.Catalogue,
+    telemetry: observability.ClusterObservability,
     wave: int,
     problems: list[Problem],
 ) -> PlannedComponent | None:
@@ -254,7 +260,9 @@ def _plan_component(
             blueprint.network,
         )
         memory = blueprint.profiles[profile]
-        values = _blueprint_values(blueprint, component, cluster, catalogue, profile, problems)
+        values = _blueprint_values(
+            blueprint, component, cluster, catalogue, telemetry, profile, problems
+        )
     return PlannedComponent(
         name=component.name,
         namespace=namespace,
@@ -277,6 +285,7 @@ def _blueprint_values(
     component: model.Component,
     cluster: model.Cluster,
     catalogue: model.Catalogue,
+    telemetry: observability.ClusterObservability,
     profile: str,
     problems: list[Problem],
 ) -> dict[str, Any]:
@@ -289,6 +298,7 @@ def _blueprint_values(
             "catalogue": catalogue,
             "profile": profile,
             "component": component,
+            "observability": telemetry,
         }
         text = render(blueprint.folder, template, context)
         cluster_values, _ = load_document(text, str(blueprint.folder / template))
