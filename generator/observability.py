@@ -7,7 +7,7 @@ endpoint. A cluster with no such setting ships to a receiver of its own, when it
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from generator import model
@@ -72,6 +72,20 @@ def resolve(
             "/loki/api/v1/push",
         ),
     )
+
+
+def warnings(catalogue: model.Catalogue) -> Iterator[str]:
+    """A metrics (logs) cluster that the other clusters cannot reach."""
+    spec = catalogue.observability
+    for kind, home, host in (
+        ("metrics", spec.metrics_cluster, spec.metrics_host),
+        ("logs", spec.logs_cluster, spec.logs_host),
+    ):
+        if home is not None and host is None and len(catalogue.clusters) > 1:
+            yield (
+                f"{catalogue.source}: observability.{kind}Cluster '{home}' has no {kind}Host: "
+                f"the other clusters cannot reach its receiver and keep their {kind}"
+            )
 
 
 def _signal(

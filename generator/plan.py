@@ -130,6 +130,7 @@ def make_plan(catalogue: model.Catalogue, library: Library) -> Plan:
 
 
 def _warnings(catalogue: model.Catalogue) -> Iterator[str]:
+    yield from observability.warnings(catalogue)
     for cluster in catalogue.clusters:
         if cluster.cluster_api and cluster.kubernetes_version.count(".") == 1:
             yield (

@@ -216,7 +216,8 @@ def test_a_shipper_with_nowhere_to_ship_is_an_error(
     result = run("render", path, "-o", tmp_path / "out")
     assert result.exit_code == 2
     assert "values.config.clients: has nowhere to ship" in result.stderr
-    assert "values.remoteWrite: has nowhere to ship" not in result.stderr  # dev runs none
+    # dev's vmagent writes to dev's own Prometheus, which then receives
+    assert "values.remoteWrite" not in result.stderr
     assert not (tmp_path / "out").exists()
 
 
@@ -262,6 +263,22 @@ def test_a_metrics_cluster_without_a_host_leaves_the_others_without_a_destinatio
     mon = observability.resolve(cat, cat.clusters[0], {"victoria-metrics": "obs"})
     assert mon.metrics.url == "http://victoria-metrics.obs.svc:8428/api/v1/write"
     assert mon.metrics.host is None and not mon.metrics.remote
+
+
+def test_a_metrics_cluster_without_a_host_is_a_warning(tmp_path: Path) -> None:
+    text = (
+        CATALOGUE.split("  observability:")[0].replace(
+            "        - {name: vmagent, profile: tiny}\n", ""
+        )
+        + "  observability: {metricsCluster: monitoring, logs: {url: https://l.example.com/push}}\n"
+    )
+    path = write(tmp_path / "c.yaml", text)
+    result = gitops_gen("render", path, "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert (
+        "observability.metricsCluster 'monitoring' has no metricsHost: the other clusters "
+        "cannot reach its receiver and keep their metrics"
+    ) in result.stderr
 
 
 def test_without_settings_a_cluster_ships_to_its_own_receivers() -> None:
