@@ -75,13 +75,21 @@ def resolve(
 
 
 def warnings(catalogue: model.Catalogue) -> Iterator[str]:
-    """A metrics (logs) cluster that the other clusters cannot reach."""
+    """A metrics (logs) cluster without a receiver, or that the other clusters cannot reach."""
     spec = catalogue.observability
-    for kind, home, host in (
-        ("metrics", spec.metrics_cluster, spec.metrics_host),
-        ("logs", spec.logs_cluster, spec.logs_host),
+    for kind, home, host, receivers in (
+        ("metrics", spec.metrics_cluster, spec.metrics_host, METRICS_RECEIVERS),
+        ("logs", spec.logs_cluster, spec.logs_host, LOGS_RECEIVERS),
     ):
-        if home is not None and host is None and len(catalogue.clusters) > 1:
+        cluster = next((c for c in catalogue.clusters if c.name == home), None)
+        if cluster is None:
+            continue
+        if not any(c.name in receivers for c in cluster.components):
+            yield (
+                f"{catalogue.source}: observability.{kind}Cluster '{home}' runs no receiver "
+                f"(add {' or '.join(receivers)} to its components)"
+            )
+        if host is None and len(catalogue.clusters) > 1:
             yield (
                 f"{catalogue.source}: observability.{kind}Cluster '{home}' has no {kind}Host: "
                 f"the other clusters cannot reach its receiver and keep their {kind}"

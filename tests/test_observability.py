@@ -279,6 +279,17 @@ def test_a_metrics_cluster_without_a_host_is_a_warning(tmp_path: Path) -> None:
         "observability.metricsCluster 'monitoring' has no metricsHost: the other clusters "
         "cannot reach its receiver and keep their metrics"
     ) in result.stderr
+    assert "runs no receiver" not in result.stderr
+
+
+def test_a_logs_cluster_without_loki_is_a_warning(tmp_path: Path) -> None:
+    text = CATALOGUE.replace("        - {name: loki, profile: standard}\n", "").replace(
+        "        - {name: vector, profile: small}\n", ""
+    )
+    path = write(tmp_path / "c.yaml", text)
+    result = gitops_gen("render", path, "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "observability.logsCluster 'monitoring' runs no receiver (add loki" in result.stderr
 
 
 def test_without_settings_a_cluster_ships_to_its_own_receivers() -> None:
