@@ -133,7 +133,7 @@ def test_each_profile_sizes_every_declared_container(
             assert resources["limits"]["memory"] == memory.limit, (name, container)
 
 
-def test_cilium_takes_the_distributions_pod_network_and_one_operator_when_tiny(
+def test_cilium_follows_the_distribution_and_runs_one_operator_when_tiny(
     rendered: Path, kustomize_cmd: list[str]
 ) -> None:
     edge = helm_values(applications(kustomize_cmd, rendered, "edge")["cilium"])
@@ -143,6 +143,8 @@ def test_cilium_takes_the_distributions_pod_network_and_one_operator_when_tiny(
     assert edge["operator"]["replicas"] == 1
     assert hub["operator"]["replicas"] == 2
     assert hub["kubeProxyReplacement"] == "false"
+    assert edge["cni"]["binPath"].startswith("/var/lib/rancher/k3s/")
+    assert "binPath" not in hub["cni"]
 
 
 def test_cloud_controller_joins_the_network_but_leaves_routing_to_cilium(
