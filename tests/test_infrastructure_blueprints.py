@@ -30,54 +30,51 @@ BLUEPRINTS = (
     "velero",
 )
 
-# One cluster per profile: a Cluster API hub, a plain kubeadm spoke, a one-node K3s spoke.
+# One cluster per profile: a Cluster API hub with a bare-metal pool, a plain kubeadm spoke, and a
+# one-node K3s spoke. profile: (name, distribution, how Argo CD reaches it, region, node pools)
 CLUSTERS = {
-    "standard": """\
-    - name: hub
-      environment: prod
-      distribution: kubeadm
-      cni: cilium
-      clusterAPI: true
-      region: nbg1
-      nodePools:
-        - {name: cp, role: control-plane, serverType: cpx31, count: 3}
-        - {name: workers, serverType: cpx41, count: 3}
-""",
-    "small": """\
-    - name: spoke
-      environment: prod
-      distribution: kubeadm
-      cni: cilium
-      server: https://10.0.1.2:6443
-      region: hel1
-      nodePools:
-        - {name: cp, role: control-plane, serverType: cpx21, count: 1}
-        - {name: workers, serverType: cpx31, count: 2}
-""",
-    "tiny": """\
-    - name: edge
-      environment: prod
-      distribution: k3s
-      cni: cilium
-      server: https://10.0.2.2:6443
-      region: ash
-      nodePools:
-        - {name: node, role: control-plane, serverType: cpx21, count: 1}
-""",
+    "standard": (
+        "hub",
+        "kubeadm",
+        "clusterAPI: true",
+        "nbg1",
+        "{name: cp, role: control-plane, serverType: cpx31, count: 3}, "
+        "{name: workers, serverType: cpx41, count: 3}, "
+        "{name: metal, serverType: AX41, count: 1, bareMetal: true}",
+    ),
+    "small": (
+        "spoke",
+        "kubeadm",
+        "server: https://10.0.1.2:6443",
+        "hel1",
+        "{name: cp, role: control-plane, serverType: cpx21, count: 1}, "
+        "{name: workers, serverType: cpx31, count: 2}",
+    ),
+    "tiny": (
+        "edge",
+        "k3s",
+        "server: https://10.0.2.2:6443",
+        "ash",
+        "{name: node, role: control-plane, serverType: cpx21, count: 1}",
+    ),
 }
 
 
-def catalogue_text(values: str = "") -> str:
+def catalogue_text() -> str:
     clusters = []
-    for profile, cluster in CLUSTERS.items():
+    for profile, (name, distribution, reach, region, pools) in CLUSTERS.items():
         names = [*(["argocd"] if profile == "standard" else []), *BLUEPRINTS]
         items = "".join(f"        - {{name: {n}, profile: {profile}}}\n" for n in names)
-        clusters.append(f"{cluster}      components:\n{items}")
+        clusters.append(
+            f"    - name: {name}\n      environment: prod\n      distribution: {distribution}\n"
+            f"      cni: cilium\n      {reach}\n      region: {region}\n"
+            f"      nodePools: [{pools}]\n      components:\n{items}"
+        )
     return (
         "apiVersion: gitops-gen/v1alpha1\nkind: Catalogue\nmetadata: {name: infra}\nspec:\n"
         "  repo: {url: https://github.com/acme/infra.git, revision: main}\n"
         '  kubernetesVersion: "1.34.2"\n  provider: hetzner\n'
-        "  environments: [{name: prod}]\n  clusters:\n" + "".join(clusters) + values
+        "  environments: [{name: prod}]\n  clusters:\n" + "".join(clusters)
     )
 
 
@@ -120,7 +117,7 @@ def test_every_infrastructure_blueprint_is_built_in() -> None:
 def test_each_profile_sizes_every_declared_container(
     rendered: Path, kustomize_cmd: list[str], profile: str
 ) -> None:
-    cluster = CLUSTERS[profile].split("name: ", 1)[1].split("\n", 1)[0]
+    cluster = CLUSTERS[profile][0]
     found = applications(kustomize_cmd, rendered, cluster)
     library = Library()
     for name in BLUEPRINTS:
@@ -153,6 +150,15 @@ def test_cloud_controller_joins_the_network_but_leaves_routing_to_cilium(
     ccm = helm_values(applications(kustomize_cmd, rendered, "edge")["hcloud-ccm"])
     assert ccm["networking"] == {"enabled": True, "clusterCIDR": "10.42.0.0/16"}
     assert ccm["env"]["HCLOUD_NETWORK_ROUTES_ENABLED"] == {"value": "false"}
+
+
+def test_cloud_controller_speaks_to_robot_only_where_there_is_bare_metal(
+    rendered: Path, kustomize_cmd: list[str]
+) -> None:
+    hub = helm_values(applications(kustomize_cmd, rendered, "hub")["hcloud-ccm"])
+    spoke = helm_values(applications(kustomize_cmd, rendered, "spoke")["hcloud-ccm"])
+    assert hub["robot"] == {"enabled": True}
+    assert spoke["robot"] == {"enabled": False}
 
 
 def test_storage_replicas_never_exceed_the_schedulable_nodes(
