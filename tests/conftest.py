@@ -62,6 +62,13 @@ def gitops_gen(
     )
 
 
+def kustomize_build(command: list[str], folder: Path) -> str:
+    """What `kustomize build FOLDER` prints; a failing build fails the test."""
+    return subprocess.run(
+        [*command, str(folder)], capture_output=True, text=True, check=True
+    ).stdout
+
+
 def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

@@ -3,7 +3,6 @@ profile, and gives each container it declares memory requests and limits."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ import yaml
 
 from generator.blueprints import PROFILES, Library
 from generator.plan import get_path
-from tests.conftest import Result, write
+from tests.conftest import Result, kustomize_build, write
 
 COMPONENTS = (
     "traefik",
@@ -86,12 +85,7 @@ def test_every_container_keeps_the_profiles_memory_after_the_cluster_overlay(
     by_chart = {b.chart.name: b for b in blueprints if b.chart is not None}
     seen = set()
     for cluster in ("hub", "edge"):
-        built = subprocess.run(
-            [*kustomize_cmd, str(out / "clusters" / cluster)],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        built = kustomize_build(kustomize_cmd, out / "clusters" / cluster)
         for source in helm_sources(built):
             blueprint = by_chart[source["chart"]]
             assert blueprint.chart is not None

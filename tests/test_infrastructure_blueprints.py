@@ -4,7 +4,6 @@ container the blueprint declares."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ import pytest
 from generator.blueprints import PROFILES, Library
 from generator.plan import get_path
 from generator.yamlio import load_all_plain
-from tests.conftest import Result, gitops_gen, write
+from tests.conftest import Result, gitops_gen, kustomize_build, write
 
 BLUEPRINTS = (
     "cilium",
@@ -80,12 +79,7 @@ def catalogue_text() -> str:
 
 def applications(command: list[str], out: Path, cluster: str) -> dict[str, dict[str, Any]]:
     """The cluster's Applications by component, as kustomize builds them (overlay applied)."""
-    built = subprocess.run(
-        [*command, str(out / "clusters" / cluster)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    built = kustomize_build(command, out / "clusters" / cluster)
     return {
         d["metadata"]["name"].removesuffix(f"-{cluster}"): d
         for d in load_all_plain(built)
