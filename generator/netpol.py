@@ -79,10 +79,6 @@ def _peer(kind: str, namespace: str, ingress_namespace: str | None) -> list[dict
         return [{"namespaceSelector": {"matchLabels": {METRICS_SCRAPER_LABEL: "true"}}}]
     if kind == "ingress":
         return [namespace_selector(ingress_namespace)] if ingress_namespace else None
-    if kind in ("nodes", "scraper", "spokes"):
-        # Node addresses and the scraper's label are not modelled here yet: no policy admits
-        # these flows, so the namespace's default-deny keeps them closed.
-        return None
     raise ValueError(f"unknown peer kind {kind!r}")
 
 
