@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -9,8 +10,10 @@ from pathlib import Path
 
 import click
 
-from generator import __version__, kustomize, writer
+from generator import __version__, diagnostics, kustomize, lintconfig, rules, writer
+from generator.diagnostics import FORMATS, SEVERITIES
 from generator.errors import EXIT_BUG, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InvalidOutput, UserError
+from generator.lint import lint_paths
 from generator.pipeline import render_catalogue, verify
 from generator.schema import SchemaStore
 
@@ -199,6 +202,90 @@ def diff(
         return EXIT_FINDINGS if exit_code and changed else EXIT_OK
 
     sys.exit(_guarded(debug, action))
+
+
+@cli.command("lint")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Output format [default: github under GitHub Actions, else text].",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    default="error",
+    show_default=True,
+    help="Exit 1 when a finding is at least this severe.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Settings file [default: the nearest .gitops-gen.yaml upward from the first PATH].",
+)
+@click.option(
+    "--crd",
+    "crd_paths",
+    type=click.Path(path_type=Path),
+    multiple=True,
+    help="File or folder of CustomResourceDefinitions for your custom resources (repeatable).",
+)
+@click.option("--kubernetes-version", help="Target Kubernetes version, e.g. 1.33.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def lint_command(
+    paths: tuple[Path, ...],
+    fmt: str | None,
+    fail_on: str,
+    config_path: Path | None,
+    crd_paths: tuple[Path, ...],
+    kubernetes_version: str | None,
+    debug: bool,
+) -> None:
+    """Lint Kubernetes manifests, kustomize overlays and Argo CD objects in PATHS.
+
+    Exit codes: 0 no finding at or above --fail-on; 1 findings; 2 bad input or usage.
+    """
+
+    def action() -> int:
+        report = lint_paths(paths, config_path, crd_paths, kubernetes_version)
+        chosen = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+        click.echo(diagnostics.render(report, chosen, rules.infos()), nl=False)
+        return diagnostics.exit_code(report, fail_on)
+
+    sys.exit(_guarded(debug, action))
+
+
+@cli.command("rules")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Show severities as this settings file sets them.",
+)
+def rules_command(config_path: Path | None) -> None:
+    """List every rule: code, severity, family, name and summary."""
+
+    def action() -> int:
+        config = lintconfig.load(config_path) if config_path else lintconfig.LintConfig()
+        levels = {r.code: config.effective(r.code, r.severity) or "off" for r in rules.infos()}
+        click.echo(diagnostics.rule_table(rules.infos(), levels), nl=False)
+        return EXIT_OK
+
+    sys.exit(_guarded(False, action))
+
+
+@cli.command("explain")
+@click.argument("code")
+def explain_command(code: str) -> None:
+    """Print the documentation of rule CODE (e.g. GG501)."""
+    text = rules.explain(code)
+    if text is None:
+        click.echo(f"{code}: no such rule; `gitops-gen rules` lists them", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(text, nl=False)
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.errors import Location
-from generator.yamlio import dump_all
+from generator.yamlio import Positions, dump_all
 
 
 @dataclass(frozen=True)
@@ -26,11 +26,13 @@ class Manifest:
     """One Kubernetes object, with where it came from and which Kubernetes minors run it.
 
     `minors` empty means the object is not applied to a cluster (a kustomization file).
+    `positions`, for objects read from a file, locates each field for lint findings.
     """
 
     body: dict[str, Any]
     origin: Origin
     minors: tuple[str, ...] = ()
+    positions: Positions | None = None
 
     @property
     def ref(self) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,8 @@ class SchemaError:
 
     path: str
     message: str
+    # The same path as keys and indexes, for lint findings that need the line of the field.
+    parts: tuple[str | int, ...] = field(default=(), compare=False)
 
     def __str__(self) -> str:
         return f"{self.path or '(root)'}: {self.message}"
@@ -82,6 +84,33 @@ class SchemaStore:
     def __init__(self, crd_dirs: Iterable[Path] = ()) -> None:
         self._crd_dirs = (*crd_dirs, shipped("schemas") / "crds")
         self._validators: dict[tuple[str, str, str], jsonschema_rs.Validator | None] = {}
+        self._crd_objects: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def add_crd(self, crd: Mapping[str, Any]) -> None:
+        """Validate custom resources of a CustomResourceDefinition read from the input."""
+        spec: Any = crd.get("spec")
+        if not isinstance(spec, dict) or not isinstance(spec.get("names"), dict):
+            return
+        group, kind = spec.get("group"), spec["names"].get("kind")
+        for version in spec.get("versions") or []:
+            if not isinstance(version, dict) or not isinstance(version.get("schema"), dict):
+                continue
+            schema = version["schema"].get("openAPIV3Schema")
+            if isinstance(group, str) and isinstance(kind, str) and isinstance(schema, dict):
+                self._crd_objects[(f"{group}/{version.get('name')}", kind)] = schema
+
+    def crd_schema(self, api_version: str, kind: str) -> dict[str, Any] | None:
+        """The raw structural schema of a custom resource, for rules beyond JSON schema."""
+        found = self._crd_objects.get((api_version, kind))
+        if found is not None:
+            return found
+        group, _, version = api_version.rpartition("/")
+        for folder in self._crd_dirs:
+            path = folder / group / f"{kind.lower()}_{version}.json"
+            if group and path.is_file():
+                loaded: dict[str, Any] = json.loads(path.read_text("utf-8"))
+                return loaded
+        return None
 
     def validator(self, minor: str, api_version: str, kind: str) -> jsonschema_rs.Validator | None:
         key = (minor, api_version, kind)
@@ -102,6 +131,11 @@ class SchemaStore:
         group, _, version = api_version.rpartition("/")
         if not group or "." not in group:
             return None
+        found = self._crd_objects.get((api_version, kind))
+        if found is not None:
+            strict: dict[str, Any] = _strict(found)
+            strict.setdefault("properties", {})["metadata"] = {"$ref": _OBJECT_META}
+            return strict
         for folder in self._crd_dirs:
             path = folder / group / f"{kind.lower()}_{version}.json"
             if path.is_file():
@@ -126,7 +160,7 @@ class SchemaStore:
                 )
             ]
         errors = {
-            SchemaError(_pointer(err.instance_path), err.message)
+            SchemaError(_pointer(err.instance_path), err.message, tuple(err.instance_path))
             for err in validator.iter_errors(obj)
         }
         return sorted(errors)

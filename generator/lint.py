@@ -1,0 +1,201 @@
+"""The lint engine: objects in, rules run, suppressions applied, a report out.
+
+`run_rules` is shared by `gitops-gen lint` (objects read from files) and by `render`
+(objects the generator built), so both apply exactly the same rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from types import ModuleType
+
+from generator import kustomize, lintconfig, lintinput, rules
+from generator.diagnostics import Diagnostic, Report, RuleInfo
+from generator.documents import load_documents
+from generator.errors import Location, UserError
+from generator.lintconfig import LintConfig
+from generator.manifests import Manifest
+from generator.rules.base import Context, Finding, meta
+from generator.rules.pods import template_metadata
+from generator.schema import SchemaStore
+
+SUPPRESS_PREFIX = "ignore.gitops-gen.dev/"
+
+
+def _location(obj: Manifest, finding: Finding) -> Location:
+    if obj.positions is not None:
+        return obj.positions.at(finding.path)
+    return obj.origin.location
+
+
+def _suppressions(obj: Manifest) -> dict[str, tuple[str, tuple[str | int, ...]]]:
+    """Rule code → (reason, annotation path) from the object and its pod template."""
+    out: dict[str, tuple[str, tuple[str | int, ...]]] = {}
+    for where, metadata in ((("metadata",), meta(obj.body)), ((), template_metadata(obj.body))):
+        notes = metadata.get("annotations")
+        if not isinstance(notes, dict):
+            continue
+        for key, value in notes.items():
+            if str(key).startswith(SUPPRESS_PREFIX):
+                code = str(key)[len(SUPPRESS_PREFIX) :]
+                out.setdefault(code, (str(value or "").strip(), (*where, "annotations", str(key))))
+    return out
+
+
+class Engine:
+    """The registry filtered and re-levelled by a configuration, ready to run on objects."""
+
+    def __init__(self, config: LintConfig) -> None:
+        self.config = config
+        self.active: list[tuple[ModuleType, RuleInfo, str]] = []
+        self.by_kind: dict[str, list[tuple[ModuleType, RuleInfo, str]]] = {}
+        self.any_kind: list[tuple[ModuleType, RuleInfo, str]] = []
+        self.infos = {r.code: r for r in rules.infos()}
+        for module in rules.REGISTRY:
+            level = config.effective(module.CODE, module.SEVERITY)
+            if level is None:
+                continue
+            entry = (module, self.infos[module.CODE], level)
+            self.active.append(entry)
+            kinds = getattr(module, "KINDS", None)
+            if getattr(module, "check", None) is None:
+                continue
+            if kinds is None:
+                self.any_kind.append(entry)
+            else:
+                for kind in kinds:
+                    self.by_kind.setdefault(kind, []).append(entry)
+
+    def level(self, code: str) -> str | None:
+        module = rules.BY_CODE[code]
+        return self.config.effective(code, module.SEVERITY)
+
+    def diagnostic(
+        self,
+        code: str,
+        location: Location,
+        message: str,
+        obj: Manifest | None = None,
+        severity: str | None = None,
+    ) -> Diagnostic | None:
+        level = self.level(code)
+        if level is None:
+            return None
+        body = obj.body if obj is not None else {}
+        return Diagnostic(
+            self.infos[code],
+            severity if severity and level == rules.BY_CODE[code].SEVERITY else level,
+            message,
+            location,
+            str(body.get("kind", "")),
+            str(meta(body).get("namespace", "")) if body else "",
+            str(meta(body).get("name", "")) if body else "",
+        )
+
+    def run(self, objects: Sequence[Manifest], ctx: Context, report: Report) -> None:
+        for obj in objects:
+            report.objects += 1
+            kind = str(obj.body.get("kind", ""))
+            suppressions = _suppressions(obj)
+            used: set[str] = set()
+            for module, _, _ in (*self.by_kind.get(kind, ()), *self.any_kind):
+                for finding in module.check(obj, ctx):
+                    reason = suppressions.get(module.CODE)
+                    if reason is not None and reason[0]:
+                        used.add(module.CODE)
+                        report.suppressed += 1
+                        continue
+                    found = self.diagnostic(
+                        module.CODE, _location(obj, finding), finding.message, obj, finding.severity
+                    )
+                    if found is not None:
+                        report.findings.append(found)
+            self._check_suppressions(obj, suppressions, used, report)
+
+    def _check_suppressions(
+        self,
+        obj: Manifest,
+        suppressions: dict[str, tuple[str, tuple[str | int, ...]]],
+        used: set[str],
+        report: Report,
+    ) -> None:
+        for code, (reason, path) in sorted(suppressions.items()):
+            where = _location(obj, Finding(path, ""))
+            if not reason:
+                message = f"suppression of {code} has no reason; write why it does not apply"
+                found = self.diagnostic("GG902", where, message, obj)
+            elif code not in used and code in rules.BY_CODE and self.level(code) is not None:
+                found = self.diagnostic("GG901", where, f"suppression of {code} is unused", obj)
+            elif code not in rules.BY_CODE:
+                found = self.diagnostic(
+                    "GG901", where, f"suppression names unknown rule {code}", obj
+                )
+            else:
+                found = None
+            if found is not None:
+                report.findings.append(found)
+
+
+def load_crds(store: SchemaStore, paths: Iterable[Path]) -> None:
+    """Teach the store the CustomResourceDefinitions in these files and folders."""
+    for path in paths:
+        if not path.exists():
+            raise UserError.at(Location(str(path)), "no such CRD file or directory")
+        files = sorted(path.rglob("*.y*ml")) if path.is_dir() else [path]
+        for file in files:
+            docs, _ = load_documents(file.read_text("utf-8", errors="replace"), str(file))
+            for doc in docs:
+                if (
+                    isinstance(doc.body, dict)
+                    and doc.body.get("kind") == "CustomResourceDefinition"
+                ):
+                    store.add_crd(doc.body)
+
+
+def lint(
+    paths: Sequence[Path], config: LintConfig, build_cmd: list[str] | None, store: SchemaStore
+) -> Report:
+    """Read, build and lint `paths`; every finding, suppression count and note."""
+    load_crds(store, config.crds)
+    source = lintinput.read(paths, build_cmd, config.ignore_paths)
+    for obj in source.objects:
+        if obj.body.get("kind") == "CustomResourceDefinition":
+            store.add_crd(obj.body)
+    report = Report(notes=source.notes, files=source.files)
+    engine = Engine(config)
+    for problem in source.problems:
+        found = engine.diagnostic(problem.code, problem.location, problem.message)
+        if found is not None:
+            report.findings.append(found)
+    ctx = Context(
+        source.objects,
+        config.kubernetes_version,
+        store,
+        source.duplicate_keys,
+        source.directories,
+    )
+    engine.run(source.objects, ctx, report)
+    return report
+
+
+def lint_objects(objects: Sequence[Manifest], config: LintConfig, store: SchemaStore) -> Report:
+    """Run the rules on objects already in memory (the render pipeline's)."""
+    report = Report()
+    Engine(config).run(objects, Context(objects, config.kubernetes_version, store), report)
+    return report
+
+
+def lint_paths(
+    paths: Sequence[Path],
+    config_path: Path | None,
+    crds: Sequence[Path],
+    kubernetes_version: str | None,
+) -> Report:
+    """`gitops-gen lint`: settings found or given, options on top, then `lint`."""
+    found = config_path or lintconfig.find(paths[0])
+    config = lintconfig.load(found) if found else LintConfig()
+    config.crds = (*config.crds, *crds)
+    if kubernetes_version:
+        config.kubernetes_version = kubernetes_version
+    return lint(paths, config, kustomize.command(), SchemaStore())

@@ -1,0 +1,122 @@
+"""The rule registry: every rule module, listed explicitly, in code order."""
+
+from __future__ import annotations
+
+import re
+from types import ModuleType
+
+from generator.diagnostics import RuleInfo
+from generator.rules import (
+    gg100_yaml_syntax,
+    gg101_schema,
+    gg102_missing_schema,
+    gg103_duplicate_key,
+    gg104_duplicate_object,
+    gg410_kustomize_build,
+    gg501_privileged,
+    gg502_privilege_escalation,
+    gg503_run_as_non_root,
+    gg504_read_only_root_filesystem,
+    gg505_capabilities,
+    gg506_seccomp,
+    gg507_host_namespaces,
+    gg508_host_path,
+    gg509_host_port,
+    gg510_proc_mount_sysctls,
+    gg511_default_service_account,
+    gg512_secret_in_env,
+    gg513_rbac_wildcards,
+    gg514_plaintext_secret,
+    gg515_namespace_set,
+    gg516_service_account_token,
+    gg801_removed_api,
+    gg802_deprecated_api,
+    gg901_unused_suppression,
+    gg902_suppression_reason,
+)
+
+REGISTRY: tuple[ModuleType, ...] = tuple(
+    sorted(
+        (
+            gg100_yaml_syntax,
+            gg101_schema,
+            gg102_missing_schema,
+            gg103_duplicate_key,
+            gg104_duplicate_object,
+            gg410_kustomize_build,
+            gg501_privileged,
+            gg502_privilege_escalation,
+            gg503_run_as_non_root,
+            gg504_read_only_root_filesystem,
+            gg505_capabilities,
+            gg506_seccomp,
+            gg507_host_namespaces,
+            gg508_host_path,
+            gg509_host_port,
+            gg510_proc_mount_sysctls,
+            gg511_default_service_account,
+            gg512_secret_in_env,
+            gg513_rbac_wildcards,
+            gg514_plaintext_secret,
+            gg515_namespace_set,
+            gg516_service_account_token,
+            gg801_removed_api,
+            gg802_deprecated_api,
+            gg901_unused_suppression,
+            gg902_suppression_reason,
+        ),
+        key=lambda m: str(m.CODE),
+    )
+)
+BY_CODE: dict[str, ModuleType] = {m.CODE: m for m in REGISTRY}
+
+SECTIONS = (
+    "What it checks",
+    "Why it matters",
+    "Failing example",
+    "Passing example",
+    "How to suppress",
+)
+FAMILIES = {
+    "schema": "GG1",
+    "resources": "GG2",
+    "networking": "GG3",
+    "argocd-kustomize": "GG4",
+    "security": "GG5",
+    "images": "GG6",
+    "availability": "GG7",
+    "deprecated-api": "GG8",
+    "tool": "GG9",
+}
+
+
+def sections(module: ModuleType) -> dict[str, str]:
+    """The docstring's fixed sections, by heading, dedented."""
+    doc = module.__doc__ or ""
+    out: dict[str, str] = {}
+    parts = re.split(rf"^({'|'.join(SECTIONS)}):\n", doc, flags=re.M)
+    for heading, body in zip(parts[1::2], parts[2::2], strict=True):
+        lines = body.rstrip().splitlines()
+        out[heading] = "\n".join(line[4:] if line.startswith("    ") else line for line in lines)
+    return out
+
+
+def example(module: ModuleType, section: str) -> str:
+    return sections(module)[section].strip("\n") + "\n"
+
+
+def info(module: ModuleType) -> RuleInfo:
+    summary = (module.__doc__ or "").strip().splitlines()[0]
+    return RuleInfo(module.CODE, module.NAME, module.FAMILY, module.SEVERITY, summary)
+
+
+def infos() -> list[RuleInfo]:
+    return [info(m) for m in REGISTRY]
+
+
+def explain(code: str) -> str | None:
+    module = BY_CODE.get(code.upper())
+    if module is None:
+        return None
+    head = f"{module.CODE} {module.NAME} ({module.FAMILY}, default severity {module.SEVERITY})"
+    return f"{head}\n\n{(module.__doc__ or '').strip()}\n"

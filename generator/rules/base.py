@@ -1,0 +1,198 @@
+"""What a rule sees (the object and a context of the whole input) and what it returns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from generator.manifests import Manifest
+from generator.schema import SchemaStore, supported_versions
+from generator.yamlio import DocPath
+
+NAMESPACED_CLUSTER_KINDS = frozenset(
+    {
+        "Namespace",
+        "CustomResourceDefinition",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "PersistentVolume",
+        "StorageClass",
+        "PriorityClass",
+        "IngressClass",
+        "ValidatingWebhookConfiguration",
+        "MutatingWebhookConfiguration",
+        "APIService",
+        "Node",
+        "PodSecurityPolicy",
+        "ClusterIssuer",
+        "RuntimeClass",
+        "CSIDriver",
+        "VolumeSnapshotClass",
+        "Kustomization",
+    }
+)
+
+
+def schema_minor(version: str) -> str:
+    """The newest shipped schema version not newer than `version` (the oldest if all are)."""
+
+    def key(v: str) -> tuple[int, ...]:
+        return tuple(int(p) for p in v.split(".")[:2] if p.isdigit())
+
+    shipped = supported_versions()
+    fitting = [v for v in shipped if key(v) <= key(version)]
+    return fitting[-1] if fitting else shipped[0]
+
+
+def identity(obj: Manifest) -> tuple[str, ...] | None:
+    """What makes an object the same object, within one unit that is applied together.
+
+    Objects of different overlays (or different folders) usually go to different clusters, so
+    the unit is the kustomize build, else the folder of the file.
+    """
+    body = obj.body
+    kind, name = body.get("kind"), meta(body).get("name")
+    if not isinstance(kind, str) or not name or kind == "Kustomization":
+        return None
+    group = str(body.get("apiVersion", "")).rpartition("/")[0]
+    unit = obj.origin.via or obj.origin.location.path.rpartition("/")[0]
+    namespace = "" if kind in NAMESPACED_CLUSTER_KINDS else str(meta(body).get("namespace", ""))
+    return (unit, group, kind, namespace, str(name))
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a rule found: where in the object (a field path), and a message.
+
+    The engine adds the rule's code, the file and line of `path`, and the object reference;
+    rules stay pure functions of the object and the context.
+    """
+
+    path: DocPath
+    message: str
+    severity: str | None = None
+
+
+def meta(body: Mapping[str, Any]) -> dict[str, Any]:
+    value = body.get("metadata")
+    return value if isinstance(value, dict) else {}
+
+
+def name_of(body: Mapping[str, Any]) -> str:
+    return str(meta(body).get("name", ""))
+
+
+def namespace_of(body: Mapping[str, Any], default: str = "default") -> str:
+    return str(meta(body).get("namespace") or default)
+
+
+def labels_of(node: Mapping[str, Any]) -> dict[str, str]:
+    labels = meta(node).get("labels")
+    return {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {}
+
+
+def annotations_of(node: Mapping[str, Any]) -> dict[str, str]:
+    found = meta(node).get("annotations")
+    return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
+
+
+def dig(node: Any, *path: str | int) -> Any:
+    """The value at `path`, or None when any step is missing or of the wrong type."""
+    for part in path:
+        if isinstance(part, int):
+            if not isinstance(node, list) or part >= len(node):
+                return None
+        elif not isinstance(node, dict):
+            return None
+        node = node[part] if isinstance(part, int) else node.get(part)
+    return node
+
+
+def selector_matches(selector: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
+    """A LabelSelector (matchLabels and matchExpressions) or a plain label map."""
+    plain = selector.get("matchLabels") if "matchLabels" in selector else None
+    expressions = selector.get("matchExpressions") or []
+    if plain is None and "matchExpressions" not in selector:
+        plain = selector
+    for key, value in (plain or {}).items():
+        if labels.get(str(key)) != str(value):
+            return False
+    for expr in expressions if isinstance(expressions, list) else []:
+        if not isinstance(expr, dict):
+            continue
+        key, op = str(expr.get("key")), expr.get("operator")
+        values = [str(v) for v in expr.get("values") or []]
+        if op == "In" and labels.get(key) not in values:
+            return False
+        if op == "NotIn" and key in labels and labels[key] in values:
+            return False
+        if op == "Exists" and key not in labels:
+            return False
+        if op == "DoesNotExist" and key in labels:
+            return False
+    return True
+
+
+@dataclass
+class Context:
+    """The whole input, indexed lazily for rules that look across objects."""
+
+    objects: Sequence[Manifest]
+    kubernetes_version: str
+    store: SchemaStore
+    duplicate_keys: dict[int, list[DocPath]] = field(default_factory=dict)
+    # Where a Kustomization manifest lives on disk, for rules that check its paths.
+    directories: dict[int, str] = field(default_factory=dict)
+
+    @cached_property
+    def first_by_identity(self) -> dict[tuple[str, ...], Manifest]:
+        out: dict[tuple[str, ...], Manifest] = {}
+        for obj in self.objects:
+            key = identity(obj)
+            if key is not None:
+                out.setdefault(key, obj)
+        return out
+
+    def first_of(self, key: tuple[str, ...]) -> Manifest | None:
+        return self.first_by_identity.get(key)
+
+    def of_kind(self, *kinds: str) -> Iterator[Manifest]:
+        for kind in kinds:
+            yield from self.by_kind.get(kind, ())
+
+    @cached_property
+    def by_kind(self) -> dict[str, list[Manifest]]:
+        out: dict[str, list[Manifest]] = {}
+        for obj in self.objects:
+            out.setdefault(str(obj.body.get("kind", "")), []).append(obj)
+        return out
+
+    @cached_property
+    def pod_templates(self) -> list[tuple[Manifest, str, dict[str, str], dict[str, Any]]]:
+        """(object, namespace, pod labels, pod spec) of every workload."""
+        from generator.rules.pods import pod_spec, template_labels
+
+        out = []
+        for obj in self.objects:
+            found = pod_spec(obj.body)
+            if found is not None:
+                out.append((obj, namespace_of(obj.body), template_labels(obj.body), found[1]))
+        return out
+
+    def pods_selected(self, namespace: str, selector: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Pod specs in `namespace` whose labels `selector` matches."""
+        return [
+            spec
+            for _, ns, labels, spec in self.pod_templates
+            if ns == namespace and selector_matches(selector, labels)
+        ]
+
+    def find(self, kind: str, namespace: str | None, name: str) -> Manifest | None:
+        for obj in self.by_kind.get(kind, ()):
+            if name_of(obj.body) == name and (
+                namespace is None or namespace_of(obj.body) == namespace
+            ):
+                return obj
+        return None

@@ -1,0 +1,63 @@
+"""Each object must be defined once.
+
+What it checks:
+    Two objects with the same apiVersion group, kind, namespace and name in the linted input.
+
+Why it matters:
+    Argo CD and kubectl apply one over the other; which one wins depends on file order, and
+    Argo CD reports the application as out of sync forever.
+
+Failing example:
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: settings
+      namespace: shop
+    ---
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: settings
+      namespace: shop
+
+Passing example:
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: settings
+      namespace: shop
+    ---
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: settings
+      namespace: other
+
+How to suppress:
+    Annotate the object (or its pod template) with
+    `ignore.gitops-gen.dev/GG104: "<reason>"`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from generator.manifests import Manifest
+from generator.rules.base import Context, Finding, identity
+
+CODE = "GG104"
+NAME = "duplicate-object"
+FAMILY = "schema"
+SEVERITY = "error"
+KINDS: frozenset[str] | None = None
+
+
+def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
+    key = identity(obj)
+    if key is None:
+        return
+    first = ctx.first_of(key)
+    if first is not None and first is not obj:
+        yield Finding(
+            ("metadata", "name"), f"duplicate object; first defined at {first.origin.location}"
+        )
