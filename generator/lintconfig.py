@@ -36,20 +36,19 @@ class LintConfig:
     source: Path | None = None
 
     def effective(self, code: str, default: str) -> str | None:
-        """The severity `code` runs at, or None when it does not run."""
+        """The severity `code` runs at, or None when it does not run.
+
+        Rules off by default run (as warnings) only when named in full under `select` or given
+        a severity.
+        """
         if any(code.startswith(p) for p in self.ignore):
-            return None
-        level = self.severity.get(code, default)
-        explicit = code in self.severity or any(
-            code.startswith(p) and len(p) == 5 for p in self.select
-        )
-        if level == "off":
             return None
         if self.select and not any(code.startswith(p) for p in self.select):
             return None
-        if default == "off" and not explicit:
-            return None
-        return level
+        level = self.severity.get(code, default)
+        if level == "off" and code not in self.severity and code in self.select:
+            level = "warning"
+        return None if level == "off" else level
 
 
 def find(start: Path) -> Path | None:

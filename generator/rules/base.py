@@ -196,3 +196,41 @@ class Context:
             ):
                 return obj
         return None
+
+
+def _hpa_for(obj: Manifest, ctx: Context) -> Manifest | None:
+    namespace, name, kind = namespace_of(obj.body), name_of(obj.body), obj.body.get("kind")
+    for hpa in ctx.of_kind("HorizontalPodAutoscaler"):
+        target = dig(hpa.body, "spec", "scaleTargetRef")
+        if (
+            isinstance(target, dict)
+            and namespace_of(hpa.body) == namespace
+            and target.get("kind") == kind
+            and target.get("name") == name
+        ):
+            return hpa
+    return None
+
+
+def scaled_by_hpa(obj: Manifest, ctx: Context) -> bool:
+    return _hpa_for(obj, ctx) is not None
+
+
+def hpa_min(obj: Manifest, ctx: Context) -> int | None:
+    """The minReplicas of the HPA scaling `obj`, if one does."""
+    hpa = _hpa_for(obj, ctx)
+    if hpa is None:
+        return None
+    low = dig(hpa.body, "spec", "minReplicas")
+    return low if isinstance(low, int) else 1
+
+
+def selected_workloads(ctx: Context, namespace: str, selector: Mapping[str, Any]) -> list[Manifest]:
+    """Workloads in `namespace` whose pod labels `selector` matches (an empty one matches none)."""
+    if not selector:
+        return []
+    return [
+        obj
+        for obj, ns, labels, _ in ctx.pod_templates
+        if ns == namespace and selector_matches(selector, labels)
+    ]

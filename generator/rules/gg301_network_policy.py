@@ -1,0 +1,95 @@
+"""Every pod should be selected by a NetworkPolicy.
+
+What it checks:
+    Workloads whose pods no NetworkPolicy of their namespace selects (`podSelector: {}` selects
+    all of them; CiliumNetworkPolicy `endpointSelector: {}` and Calico `selector: all()` count
+    too), and Namespace objects with no NetworkPolicy at all.
+
+Why it matters:
+    Without a policy selecting a pod, it accepts connections from every pod of the cluster and
+    can reach anything; one compromised pod reaches them all.
+
+Failing example:
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+      namespace: shop
+    spec:
+      selector:
+        matchLabels: {app: web}
+      template:
+        metadata:
+          labels: {app: web}
+        spec:
+          containers:
+            - name: app
+              image: nginx:1.27
+              ports:
+                - {name: http, containerPort: 8080}
+
+Passing example:
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+      namespace: shop
+    spec:
+      selector:
+        matchLabels: {app: web}
+      template:
+        metadata:
+          labels: {app: web}
+        spec:
+          containers:
+            - name: app
+              image: nginx:1.27
+              ports:
+                - {name: http, containerPort: 8080}
+    ---
+    apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata:
+      name: default-deny
+      namespace: shop
+    spec:
+      podSelector: {}
+      policyTypes: [Ingress, Egress]
+
+How to suppress:
+    Annotate the object (or its pod template) with
+    `ignore.gitops-gen.dev/GG301: "<reason>"`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from generator.manifests import Manifest
+from generator.rules.base import Context, Finding, name_of, namespace_of
+from generator.rules.network import POLICY_KINDS, policy_selects
+from generator.rules.pods import WORKLOAD_KINDS, template_labels
+
+CODE = "GG301"
+NAME = "network-policy"
+FAMILY = "networking"
+SEVERITY = "warning"
+KINDS: frozenset[str] | None = WORKLOAD_KINDS | {"Namespace"}
+
+
+def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
+    namespace = namespace_of(obj.body) if obj.body.get("kind") != "Namespace" else name_of(obj.body)
+    policies = [p for p in ctx.of_kind(*POLICY_KINDS) if namespace_of(p.body) == namespace]
+    if obj.body.get("kind") == "Namespace":
+        if not policies and any(ns == namespace for _, ns, _, _ in ctx.pod_templates):
+            yield Finding(
+                ("metadata", "name"), f"namespace {namespace} has workloads but no NetworkPolicy"
+            )
+        return
+    labels = template_labels(obj.body)
+    if not any(policy_selects(p.body, labels) for p in policies):
+        yield Finding(
+            ("metadata", "name"),
+            f"no NetworkPolicy in namespace {namespace} selects these pods; add a default-deny "
+            "policy with podSelector: {}",
+        )

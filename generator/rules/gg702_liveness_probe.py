@@ -1,0 +1,87 @@
+"""Long-running containers should have a liveness probe.
+
+What it checks:
+    Regular containers of Deployments, StatefulSets, DaemonSets, ReplicaSets and Pods without a
+    `livenessProbe` (Jobs and CronJobs are exempt).
+
+Why it matters:
+    A hung process that still runs is never restarted without one.
+
+Failing example:
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+      namespace: shop
+    spec:
+      replicas: 2
+      selector:
+        matchLabels: {app: web}
+      template:
+        metadata:
+          labels: {app: web}
+        spec:
+          serviceAccountName: web
+          containers:
+            - name: app
+              image: nginx:1.27
+              ports:
+                - {name: http, containerPort: 8080}
+
+Passing example:
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+      namespace: shop
+    spec:
+      replicas: 2
+      selector:
+        matchLabels: {app: web}
+      template:
+        metadata:
+          labels: {app: web}
+        spec:
+          serviceAccountName: web
+          containers:
+            - name: app
+              image: nginx:1.27
+              ports:
+                - {name: http, containerPort: 8080}
+              livenessProbe:
+                httpGet: {path: /live, port: http}
+
+How to suppress:
+    Annotate the object (or its pod template) with
+    `ignore.gitops-gen.dev/GG702: "<reason>"`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from generator.manifests import Manifest
+from generator.rules.base import Context, Finding
+from generator.rules.pods import containers, label
+
+CODE = "GG702"
+NAME = "liveness-probe"
+FAMILY = "availability"
+SEVERITY = "warning"
+KINDS: frozenset[str] | None = frozenset(
+    {
+        "Deployment",
+        "StatefulSet",
+        "DaemonSet",
+        "ReplicaSet",
+        "ReplicationController",
+        "DeploymentConfig",
+        "Pod",
+    }
+)
+
+
+def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
+    for path, container, _spec in containers(obj.body, ("containers",)):
+        if not isinstance(container.get("livenessProbe"), dict):
+            yield Finding(path, f"{label(container)} has no livenessProbe")

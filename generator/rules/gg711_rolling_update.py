@@ -1,0 +1,76 @@
+"""Deployments should roll out gradually.
+
+What it checks:
+    Deployments whose `strategy.type` is `Recreate`, and DaemonSets whose `updateStrategy.type`
+    is `OnDelete`.
+
+Why it matters:
+    Recreate stops every pod before starting new ones: each rollout is an outage.
+
+Failing example:
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+      namespace: shop
+    spec:
+      replicas: 2
+      strategy: {type: Recreate}
+      selector:
+        matchLabels: {app: web}
+      template:
+        metadata:
+          labels: {app: web}
+        spec:
+          serviceAccountName: web
+          containers:
+            - name: app
+              image: nginx:1.27
+              ports:
+                - {name: http, containerPort: 8080}
+
+Passing example:
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+      namespace: shop
+    spec:
+      replicas: 2
+      selector:
+        matchLabels: {app: web}
+      template:
+        metadata:
+          labels: {app: web}
+        spec:
+          serviceAccountName: web
+          containers:
+            - name: app
+              image: nginx:1.27
+              ports:
+                - {name: http, containerPort: 8080}
+
+How to suppress:
+    Annotate the object (or its pod template) with
+    `ignore.gitops-gen.dev/GG711: "<reason>"`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from generator.manifests import Manifest
+from generator.rules.base import Context, Finding, dig
+
+CODE = "GG711"
+NAME = "rolling-update"
+FAMILY = "availability"
+SEVERITY = "info"
+KINDS: frozenset[str] | None = frozenset({"Deployment", "DaemonSet"})
+
+
+def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
+    key = "strategy" if obj.body.get("kind") == "Deployment" else "updateStrategy"
+    kind = dig(obj.body, "spec", key, "type")
+    if kind in ("Recreate", "OnDelete"):
+        yield Finding(("spec", key, "type"), f"{key} {kind} replaces all pods at once")
