@@ -58,6 +58,7 @@ from typing import Any
 
 from generator.manifests import Manifest
 from generator.rules.base import Context, Finding, dig
+from generator.yamlio import DocPath
 
 CODE = "GG205"
 NAME = "job-hygiene"
