@@ -85,6 +85,7 @@ class SchemaStore:
         self._crd_dirs = (*crd_dirs, shipped("schemas") / "crds")
         self._validators: dict[tuple[str, str, str], jsonschema_rs.Validator | None] = {}
         self._crd_objects: dict[tuple[str, str], dict[str, Any]] = {}
+        self._raw: dict[tuple[str, str], dict[str, Any] | None] = {}
 
     def add_crd(self, crd: Mapping[str, Any]) -> None:
         """Validate custom resources of a CustomResourceDefinition read from the input."""
@@ -104,13 +105,13 @@ class SchemaStore:
         found = self._crd_objects.get((api_version, kind))
         if found is not None:
             return found
-        group, _, version = api_version.rpartition("/")
-        for folder in self._crd_dirs:
-            path = folder / group / f"{kind.lower()}_{version}.json"
-            if group and path.is_file():
-                loaded: dict[str, Any] = json.loads(path.read_text("utf-8"))
-                return loaded
-        return None
+        key = (api_version, kind)
+        if key not in self._raw:
+            group, _, version = api_version.rpartition("/")
+            paths = [folder / group / f"{kind.lower()}_{version}.json" for folder in self._crd_dirs]
+            hits = [p for p in paths if group and p.is_file()]
+            self._raw[key] = json.loads(hits[0].read_text("utf-8")) if hits else None
+        return self._raw[key]
 
     def validator(self, minor: str, api_version: str, kind: str) -> jsonschema_rs.Validator | None:
         key = (minor, api_version, kind)
