@@ -6,16 +6,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import posixpath
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from generator import kustomize, lintconfig, lintinput, rules
 from generator.diagnostics import Diagnostic, Report, RuleInfo
 from generator.documents import load_documents
 from generator.errors import Location, UserError
 from generator.lintconfig import LintConfig
-from generator.manifests import Manifest
+from generator.manifests import Manifest, Origin
 from generator.rules.base import Context, Finding, meta
 from generator.rules.pods import template_metadata
 from generator.schema import SchemaStore
@@ -94,6 +96,7 @@ class Engine:
         )
 
     def run(self, objects: Sequence[Manifest], ctx: Context, report: Report) -> None:
+        seen: set[Diagnostic] = set()
         for obj in objects:
             report.objects += 1
             kind = str(obj.body.get("kind", ""))
@@ -109,7 +112,9 @@ class Engine:
                     found = self.diagnostic(
                         module.CODE, _location(obj, finding), finding.message, obj, finding.severity
                     )
-                    if found is not None:
+                    # Overlays built from one base point at the same source line: say it once.
+                    if found is not None and found not in seen:
+                        seen.add(found)
                         report.findings.append(found)
             self._check_suppressions(obj, suppressions, used, report)
 
@@ -179,11 +184,40 @@ def lint(
     return report
 
 
-def lint_objects(objects: Sequence[Manifest], config: LintConfig, store: SchemaStore) -> Report:
-    """Run the rules on objects already in memory (the render pipeline's)."""
+def rendered_errors(
+    files: Iterable[tuple[str, Manifest]],
+    built: Mapping[str, Sequence[dict[str, Any]]],
+    store: SchemaStore,
+) -> list[str]:
+    """`render` runs the same rules as `lint` and refuses output with an error finding.
+
+    Rendered files are linted as written, and each kustomization's build as a whole (where
+    the cross-object rules see what is applied together).
+    """
+    objects: list[Manifest] = []
+    minors: set[str] = set()
+    bases: set[str] = set()
+    for path, manifest in files:
+        minors.update(manifest.minors)
+        if manifest.minors:
+            objects.append(Manifest(manifest.body, Origin(Location(path)), manifest.minors))
+        elif manifest.body.get("kind") == "Kustomization":
+            folder = posixpath.dirname(path)
+            bases.update(
+                posixpath.normpath(posixpath.join(folder, ref))
+                for _, ref in lintinput.kustomization_refs(manifest.body)
+            )
+    # Like `lint`, only what is applied: an overlay other overlays patch is not applied alone.
+    for directory, bodies in sorted(built.items()):
+        if directory in bases:
+            continue
+        where = Origin(Location(f"{directory}/kustomization.yaml"), f"kustomize build {directory}")
+        objects += [Manifest(body, where) for body in bodies]
+    newest = max(minors, key=lambda v: tuple(int(p) for p in v.split(".")), default=None)
+    config = LintConfig(kubernetes_version=newest or LintConfig().kubernetes_version)
     report = Report()
     Engine(config).run(objects, Context(objects, config.kubernetes_version, store), report)
-    return report
+    return [str(f) for f in report.sorted() if f.severity == "error"]
 
 
 def lint_paths(

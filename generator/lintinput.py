@@ -22,7 +22,6 @@ from generator.yamlio import DocPath
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 _YAML = (".yaml", ".yml", ".json")
-_SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "__pycache__"})
 # A file this large is a data dump, not a manifest someone reviews; refuse rather than stall.
 _MAX_BYTES = 16 * 1024 * 1024
 _PATH_LISTS = ("resources", "bases", "components", "crds", "transformers", "generators")
@@ -201,8 +200,9 @@ def _walk(root: Path, reader: _Reader) -> tuple[list[Path], list[Path]]:
     overlays: list[Path] = []
     for current, dirs, names in os.walk(root):
         here = Path(current)
+        # Dot folders hold tool state (.git, .gitops-gen), not manifests.
         dirs[:] = sorted(
-            d for d in dirs if d not in _SKIP_DIRS and not reader.ignored_path(here / d)
+            d for d in dirs if not d.startswith(".") and not reader.ignored_path(here / d)
         )
         if "Chart.yaml" in names:
             reader.out.notes.append(f"{here}: skipped: a Helm chart (lint its rendered output)")

@@ -11,6 +11,12 @@ _ANYWHERE = {"ipBlock": {"cidr": "0.0.0.0/0"}}
 # The API server runs on the host network, often behind a load balancer: pods cannot select it.
 _APISERVER_PORTS = (443, 6443)
 METRICS_SCRAPER_LABEL = "gitops-gen.dev/metrics-scraper"
+# Why `gitops-gen lint` rule GG308 (egress to 0.0.0.0/0 reaches the API server) does not apply.
+_GG308_REASONS = {
+    "apiserver": "the component calls the Kubernetes API server, whose address pods cannot select",
+    "world": "the component needs HTTPS to the internet; the API server's address is not known "
+    "to exclude",
+}
 
 
 def _policy(name: str, namespace: str, spec: dict[str, Any]) -> dict[str, Any]:
@@ -97,13 +103,17 @@ def component_policies(
             entry["ports"] = _ports(ports)
         kind = "Ingress" if rule.direction == "ingress" else "Egress"
         word = "from" if rule.direction == "ingress" else "to"
-        out.append(
-            _policy(
-                f"allow-{rule.direction}-{word}-{rule.peer}",
-                namespace,
-                {"podSelector": {}, "policyTypes": [kind], rule.direction: [entry]},
-            )
+        policy = _policy(
+            f"allow-{rule.direction}-{word}-{rule.peer}",
+            namespace,
+            {"podSelector": {}, "policyTypes": [kind], rule.direction: [entry]},
         )
+        reaches_api = not ports or bool(set(ports) & set(_APISERVER_PORTS))
+        if rule.direction == "egress" and rule.peer in _GG308_REASONS and reaches_api:
+            policy["metadata"]["annotations"] = {
+                "ignore.gitops-gen.dev/GG308": _GG308_REASONS[rule.peer]
+            }
+        out.append(policy)
     return out
 
 

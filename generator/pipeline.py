@@ -12,6 +12,7 @@ from generator import kustomize, writer
 from generator.appgraph import check_graph
 from generator.blueprints import Library
 from generator.errors import InvalidOutput
+from generator.lint import rendered_errors
 from generator.manifests import Tree
 from generator.plan import Plan, make_plan
 from generator.render import render
@@ -67,6 +68,7 @@ def verify(
     """Every object against its schema; every kustomization built and its output validated;
     the app-of-apps graph checked. Raises InvalidOutput with every problem."""
     problems = list(manifest_errors(store, rendered.tree.manifests()))
+    built: dict[str, list[dict[str, Any]]] = {}
     if build_cmd is None:
         rendered.notes.append(
             "kustomize builds skipped (--kustomize never or no kustomize on PATH)"
@@ -74,7 +76,6 @@ def verify(
     else:
         builds = kustomize.build_all(build_cmd, staged, rendered.tree.kustomize_dirs())
         dir_minors = _directory_minors(rendered.tree, staged)
-        built: dict[str, list[dict[str, Any]]] = {}
         for directory, result in builds.items():
             if result.error is not None:
                 problems.append(
@@ -87,6 +88,8 @@ def verify(
             )
         if not problems:
             problems.extend(_graph_problems(rendered, built))
+    if not problems:
+        problems.extend(rendered_errors(rendered.tree.manifests(), built, store))
     if problems:
         raise InvalidOutput(problems)
 

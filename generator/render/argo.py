@@ -69,6 +69,10 @@ def application(
         # Deleting the Application deletes what it deployed; never for Cluster API objects,
         # where that would delete the machines.
         body["metadata"]["finalizers"] = ["resources-finalizer.argocd.argoproj.io"]
+    else:
+        body["metadata"]["annotations"]["ignore.gitops-gen.dev/GG407"] = (
+            "deleting this Application must not delete the machines of the clusters it manages"
+        )
     return body
 
 
@@ -87,7 +91,7 @@ def project(
             "name": name,
             "namespace": ARGOCD_NAMESPACE,
             "labels": dict(MANAGED_BY),
-            "annotations": {WAVE: "-1"},
+            "annotations": {WAVE: "-1", **_wildcard_reason(cluster_resources)},
         },
         "spec": {
             "description": description,
@@ -98,4 +102,14 @@ def project(
             ],
             "clusterResourceWhitelist": cluster_resources,
         },
+    }
+
+
+def _wildcard_reason(cluster_resources: list[dict[str, str]]) -> dict[str, str]:
+    """The suppression of lint rule GG409 for projects that must allow every cluster kind."""
+    if {"group": "*", "kind": "*"} not in cluster_resources:
+        return {}
+    return {
+        "ignore.gitops-gen.dev/GG409": "the project installs charts whose cluster-scoped kinds "
+        "(CRDs, cluster roles, webhooks) are only known once the charts are rendered"
     }

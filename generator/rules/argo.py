@@ -113,7 +113,8 @@ def providers(obj: Manifest, ctx: Context) -> Iterator[tuple[Manifest, str]]:
             ):
                 yield crd, "CustomResourceDefinition"
     namespace = meta(body).get("namespace")
-    if namespace:
+    # Argo CD's own objects live in the namespace Argo CD already runs in.
+    if namespace and not str(body.get("apiVersion", "")).startswith("argoproj.io/"):
         found = ctx.find("Namespace", None, str(namespace))
         if found is not None:
             yield found, "Namespace"

@@ -1,7 +1,8 @@
 """Pods should run under their own service account.
 
 What it checks:
-    Pod templates without `serviceAccountName`, or with `default`.
+    Pod templates without `serviceAccountName`, or with `default`, that mount the service account
+    token (`automountServiceAccountToken` not false).
 
 Why it matters:
     Every pod of the namespace shares the default account: any RBAC granted to it goes to all
@@ -69,5 +70,6 @@ def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
         return
     path, spec = found
     account = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
-    if account == "default":
+    # Without the token mounted, the account's permissions are out of the pod's reach.
+    if account == "default" and spec.get("automountServiceAccountToken") is not False:
         yield Finding(path, "pod runs under the namespace's default service account")
