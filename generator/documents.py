@@ -18,7 +18,12 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from generator.errors import Location
 from generator.yamlio import DocPath, Positions
 
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """YAML 1.1 resolves a bare `=` to a "value" tag no constructor handles; it is a string."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:value", yaml.SafeLoader.construct_yaml_str)
 
 
 @dataclass
@@ -51,12 +56,19 @@ class _Builder:
             return self._mapping(node, path)
         if isinstance(node, SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        value = self.loader.construct_object(node, deep=True)
+        value = self._scalar(node)
         if isinstance(value, datetime.date):
             return value.isoformat()
         if isinstance(value, bytes):
             return node.value
         return value
+
+    def _scalar(self, node: Node) -> Any:
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError:
+            # A local tag (`!secret x`) is for some other tool; the text is what Kubernetes sees.
+            return node.value
 
     def _mapping(self, node: MappingNode, path: DocPath) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -69,11 +81,13 @@ class _Builder:
                         for k, v in source.items():
                             out.setdefault(k, v)
                 continue
-            key = (
-                self.loader.construct_object(key_node, deep=True)
-                if isinstance(key_node, ScalarNode)
-                else key_node.value
-            )
+            if not isinstance(key_node, ScalarNode):
+                # `{{ value }}` is a mapping keyed by a mapping in YAML: an unrendered template.
+                raise yaml.MarkedYAMLError(
+                    problem="a list or mapping used as a key (an unrendered template?)",
+                    problem_mark=key_node.start_mark,
+                )
+            key = self._scalar(key_node)
             name = str(key)
             child = (*path, name)
             mark = key_node.start_mark

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,8 @@ _YAML = (".yaml", ".yml", ".json")
 # A file this large is a data dump, not a manifest someone reviews; refuse rather than stall.
 _MAX_BYTES = 16 * 1024 * 1024
 _PATH_LISTS = ("resources", "bases", "components", "crds", "transformers", "generators")
+# kubectl prefixes its errors with a klog header: `E1122 03:43:18.41 18308 run.go:72] "…" err=`.
+_KLOG = re.compile(r'^[EWI]\d{4} [\d:.]+\s+\d+ \S+\] "command failed" err=')
 _REMOTE_PREFIXES = ("github.com/", "gitlab.com/", "bitbucket.org/", "git@", "ssh://")
 
 
@@ -281,7 +284,9 @@ def _build(
         if result.error is not None:
             reader.out.problems.append(
                 InputProblem(
-                    "GG410", Location(str(target), 1, 1), f"kustomize build failed: {result.error}"
+                    "GG410",
+                    Location(str(target), 1, 1),
+                    f"kustomize build failed: {_KLOG.sub('', result.error)}",
                 )
             )
             continue

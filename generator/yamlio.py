@@ -366,6 +366,13 @@ def _to_builtin(value: Any) -> Any:
     return value
 
 
+class _PlainLoader(_SafeLoader):  # type: ignore[misc,valid-type]
+    """YAML 1.1 resolves a bare `=` to a "value" tag no constructor handles; it is a string."""
+
+
+_PlainLoader.add_constructor("tag:yaml.org,2002:value", yaml.SafeLoader.construct_yaml_str)
+
+
 def load_all_plain(text: str) -> Iterator[Any]:
     """Documents of trusted YAML (kustomize output, our own files), without positions."""
-    yield from yaml.load_all(text, Loader=_SafeLoader)
+    yield from yaml.load_all(text, Loader=_PlainLoader)

@@ -62,6 +62,20 @@ def identity(obj: Manifest) -> tuple[str, ...] | None:
     return (unit, group, kind, namespace, str(name))
 
 
+CONTROLLER_LABELS = frozenset(
+    {
+        "statefulset.kubernetes.io/pod-name",
+        "apps.kubernetes.io/pod-index",
+        "pod-template-hash",
+        "controller-revision-hash",
+        "batch.kubernetes.io/job-name",
+        "job-name",
+        "batch.kubernetes.io/controller-uid",
+        "controller-uid",
+    }
+)
+
+
 @dataclass(frozen=True)
 class Finding:
     """What a rule found: where in the object (a field path), and a message.
@@ -182,7 +196,12 @@ class Context:
         return out
 
     def pods_selected(self, namespace: str, selector: Mapping[str, Any]) -> list[dict[str, Any]]:
-        """Pod specs in `namespace` whose labels `selector` matches."""
+        """Pod specs in `namespace` whose labels `selector` matches.
+
+        Labels controllers add to the pods they create (a StatefulSet's pod name) are not in the
+        template, so a selector on them is judged by its other labels.
+        """
+        selector = {k: v for k, v in selector.items() if k not in CONTROLLER_LABELS}
         return [
             spec
             for _, ns, labels, spec in self.pod_templates

@@ -1,7 +1,8 @@
 """Every pod should be selected by a NetworkPolicy.
 
 What it checks:
-    Workloads whose pods no NetworkPolicy of their namespace selects (`podSelector: {}` selects
+    Workloads whose pods no NetworkPolicy of their namespace selects, or none for one direction
+    (ingress or egress, by `policyTypes`) (`podSelector: {}` selects
     all of them; CiliumNetworkPolicy `endpointSelector: {}` and Calico `selector: all()` count
     too), and Namespace objects with no NetworkPolicy at all.
 
@@ -67,7 +68,7 @@ from collections.abc import Iterator
 
 from generator.manifests import Manifest
 from generator.rules.base import Context, Finding, name_of, namespace_of
-from generator.rules.network import POLICY_KINDS, policy_selects
+from generator.rules.network import POLICY_KINDS, directions, policy_selects
 from generator.rules.pods import WORKLOAD_KINDS, template_labels
 
 CODE = "GG301"
@@ -87,9 +88,17 @@ def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
             )
         return
     labels = template_labels(obj.body)
-    if not any(policy_selects(p.body, labels) for p in policies):
+    selecting = [p for p in policies if policy_selects(p.body, labels)]
+    if not selecting:
         yield Finding(
             ("metadata", "name"),
             f"no NetworkPolicy in namespace {namespace} selects these pods; add a default-deny "
             "policy with podSelector: {}",
+        )
+        return
+    covered = set().union(*(directions(p.body) for p in selecting))
+    for missing in sorted({"Ingress", "Egress"} - covered):
+        yield Finding(
+            ("metadata", "name"),
+            f"no NetworkPolicy in namespace {namespace} restricts {missing.lower()} of these pods",
         )

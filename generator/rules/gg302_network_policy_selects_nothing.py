@@ -2,7 +2,7 @@
 
 What it checks:
     NetworkPolicies whose non-empty `podSelector` matches no pod template of their namespace in
-    the input, while the input has workloads in that namespace.
+    the input.
 
 Why it matters:
     A policy that selects nothing protects nothing; usually a label was renamed on one side only.
@@ -90,7 +90,7 @@ def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
     if not isinstance(selector, dict) or not selector:
         return
     pods = [labels for _, ns, labels, _ in ctx.pod_templates if ns == namespace]
-    if pods and not any(selector_matches(selector, labels) for labels in pods):
+    if not any(selector_matches(selector, labels) for labels in pods):
         yield Finding(
             ("spec", "podSelector"), f"podSelector matches no pod in namespace {namespace}"
         )

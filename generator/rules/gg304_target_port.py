@@ -1,8 +1,9 @@
 """A Service's targetPort must be a port its pods declare.
 
 What it checks:
-    Service ports whose `targetPort` name is not a container port name of the selected pods, or
-    whose number is not declared by them (numbers only when the pods declare ports).
+    Service ports whose `targetPort` name is not a container port name of the selected pods
+    (error); and, as info, numbers the pods do not declare (only when they declare ports: an
+    undeclared port still works when the process listens on it).
 
 Why it matters:
     Traffic to a port the pods do not serve is refused; a named targetPort that matches nothing
@@ -115,4 +116,5 @@ def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
             yield Finding(
                 ("spec", "ports", index),
                 f"targetPort {target} is not declared by the selected pods",
+                "info",
             )

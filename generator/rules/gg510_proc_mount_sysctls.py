@@ -1,7 +1,8 @@
 """No unmasked /proc and no unsafe sysctls.
 
 What it checks:
-    Containers with `procMount: Unmasked`, and pods setting sysctls outside Kubernetes' safe set.
+    Containers with a `procMount` other than `Default` (`Unmasked`), and pods setting sysctls
+    outside Kubernetes' safe set.
 
 Why it matters:
     An unmasked /proc exposes kernel interfaces; unsafe sysctls change the kernel for every pod on
@@ -55,10 +56,10 @@ KINDS: frozenset[str] | None = WORKLOAD_KINDS
 
 def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
     for path, container, _spec in containers(obj.body):
-        if setting(container, {}, "procMount") == "Unmasked":
+        if setting(container, {}, "procMount") not in (None, "Default"):
             yield Finding(
                 (*path, "securityContext", "procMount"),
-                f"{label(container)} has procMount: Unmasked",
+                f"{label(container)} has procMount: {setting(container, {}, 'procMount')}",
             )
     found = pod_spec(obj.body)
     if found is None:

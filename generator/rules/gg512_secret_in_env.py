@@ -2,7 +2,8 @@
 
 What it checks:
     Environment variables whose name looks secret (PASSWORD, SECRET, TOKEN, API_KEY, PRIVATE_KEY)
-    and whose value is a literal rather than `valueFrom`.
+    and whose value is a literal rather than `valueFrom`, and literal values holding a
+    private key.
 
 Why it matters:
     Literal values end up in git, in `kubectl describe` and in every log of the pod spec.
@@ -64,7 +65,8 @@ def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
             if not isinstance(item, dict):
                 continue
             name = str(item.get("name", ""))
-            if item.get("value") and _SECRETISH.search(name):
+            value = str(item.get("value") or "")
+            if value and (_SECRETISH.search(name) or "PRIVATE KEY" in value):
                 yield Finding(
                     (*path, "env", index, "value"),
                     f"{label(container)} sets {name} to a literal value; "
@@ -72,4 +74,6 @@ def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
                 )
 
 
-_SECRETISH = re.compile(r"PASSW(OR)?D|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL", re.I)
+_SECRETISH = re.compile(
+    r"PASSW(OR)?D|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|(^|_)KEY(_|$)", re.I
+)

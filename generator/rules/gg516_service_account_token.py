@@ -72,7 +72,12 @@ def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
     account = spec.get("serviceAccountName") or "default"
     namespace = namespace_of(obj.body)
     sa = ctx.find("ServiceAccount", namespace, str(account))
-    if sa is not None and sa.body.get("automountServiceAccountToken") is False:
+    # The pod's own setting wins over its service account's.
+    if (
+        spec.get("automountServiceAccountToken") is None
+        and sa is not None
+        and sa.body.get("automountServiceAccountToken") is False
+    ):
         return
     yield Finding(
         path, "pod mounts a service account token; set automountServiceAccountToken: false"

@@ -1,8 +1,8 @@
 """Deployments should roll out gradually.
 
 What it checks:
-    Deployments whose `strategy.type` is `Recreate`, and DaemonSets whose `updateStrategy.type`
-    is `OnDelete`.
+    Deployments (and OpenShift DeploymentConfigs) whose `strategy.type` is set to anything but
+    `RollingUpdate` (`Rolling`), and DaemonSets whose `updateStrategy.type` is `OnDelete`.
 
 Why it matters:
     Recreate stops every pod before starting new ones: each rollout is an outage.
@@ -66,11 +66,16 @@ CODE = "GG711"
 NAME = "rolling-update"
 FAMILY = "availability"
 SEVERITY = "info"
-KINDS: frozenset[str] | None = frozenset({"Deployment", "DaemonSet"})
+KINDS: frozenset[str] | None = frozenset({"Deployment", "DeploymentConfig", "DaemonSet"})
 
 
 def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
-    key = "strategy" if obj.body.get("kind") == "Deployment" else "updateStrategy"
-    kind = dig(obj.body, "spec", key, "type")
-    if kind in ("Recreate", "OnDelete"):
-        yield Finding(("spec", key, "type"), f"{key} {kind} replaces all pods at once")
+    if obj.body.get("kind") == "DaemonSet":
+        if dig(obj.body, "spec", "updateStrategy", "type") == "OnDelete":
+            yield Finding(
+                ("spec", "updateStrategy", "type"), "updateStrategy OnDelete never updates pods"
+            )
+        return
+    kind = dig(obj.body, "spec", "strategy", "type")
+    if kind is not None and kind not in ("RollingUpdate", "Rolling"):
+        yield Finding(("spec", "strategy", "type"), f"strategy {kind} is not a rolling update")

@@ -20,3 +20,16 @@ def policy_selects(body: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
     if not isinstance(selector, dict):
         return key == "podSelector" and selector is None and isinstance(dig(body, "spec"), dict)
     return selector_matches(selector, labels)
+
+
+def directions(body: Mapping[str, Any]) -> set[str]:
+    """The traffic directions a policy isolates: its policyTypes, else what it has rules for."""
+    types = dig(body, "spec", "policyTypes") or dig(body, "spec", "types")
+    if isinstance(types, list):
+        return {str(t).capitalize() for t in types}
+    spec = dig(body, "spec")
+    spec = spec if isinstance(spec, dict) else {}
+    found = {"Egress"} if "egress" in spec else set()
+    if "ingress" in spec or body.get("kind") == "NetworkPolicy":
+        found.add("Ingress")
+    return found
