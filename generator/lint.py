@@ -27,7 +27,7 @@ SUPPRESS_PREFIX = "ignore.gitops-gen.dev/"
 
 def _location(obj: Manifest, finding: Finding) -> Location:
     if obj.positions is not None:
-        return obj.positions.at(finding.path)
+        return obj.positions.at(finding.path, key=finding.key)
     return obj.origin.location
 
 
@@ -126,7 +126,7 @@ class Engine:
         report: Report,
     ) -> None:
         for code, (reason, path) in sorted(suppressions.items()):
-            where = _location(obj, Finding(path, ""))
+            where = _location(obj, Finding(path, "", key=True))
             if not reason:
                 message = f"suppression of {code} has no reason; write why it does not apply"
                 found = self.diagnostic("GG902", where, message, obj)

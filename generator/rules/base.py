@@ -87,6 +87,8 @@ class Finding:
     path: DocPath
     message: str
     severity: str | None = None
+    # Point at the mapping key of `path` rather than its value (a repeated key, an annotation).
+    key: bool = False
 
 
 def meta(body: Mapping[str, Any]) -> dict[str, Any]:

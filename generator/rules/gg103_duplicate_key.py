@@ -43,4 +43,6 @@ KINDS: frozenset[str] | None = None
 
 def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
     for path in ctx.duplicate_keys.get(id(obj), []):
-        yield Finding(path, f"key {path[-1]!r} appears more than once; only one value is kept")
+        yield Finding(
+            path, f"key {path[-1]!r} appears more than once; only one value is kept", key=True
+        )
