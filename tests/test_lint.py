@@ -223,7 +223,8 @@ def test_suppression_on_the_pod_template(run: Run, tmp_path: Path) -> None:
         .split("---")[0]
         .replace(
             "      labels: {app: api}\n",
-            '      labels: {app: api}\n      annotations:\n        ignore.gitops-gen.dev/GG507: "a CNI"\n',
+            "      labels: {app: api}\n      annotations:\n"
+            '        ignore.gitops-gen.dev/GG507: "a CNI"\n',
         )
     )
     result = run("lint", write(tmp_path / "d.yaml", text))
