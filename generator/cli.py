@@ -234,6 +234,12 @@ def diff(
     help="File or folder of CustomResourceDefinitions for your custom resources (repeatable).",
 )
 @click.option("--kubernetes-version", help="Target Kubernetes version, e.g. 1.33.")
+@click.option(
+    "--context",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Lint this whole folder (overlays built, references resolved) but report only the "
+    "findings in PATHS: how the pre-commit hook lints just the changed files.",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def lint_command(
     paths: tuple[Path, ...],
@@ -242,6 +248,7 @@ def lint_command(
     config_path: Path | None,
     crd_paths: tuple[Path, ...],
     kubernetes_version: str | None,
+    context: Path | None,
     debug: bool,
 ) -> None:
     """Lint Kubernetes manifests, kustomize overlays and Argo CD objects in PATHS.
@@ -250,7 +257,7 @@ def lint_command(
     """
 
     def action() -> int:
-        report = lint_paths(paths, config_path, crd_paths, kubernetes_version)
+        report = lint_paths(paths, config_path, crd_paths, kubernetes_version, context)
         chosen = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
         click.echo(diagnostics.render(report, chosen, rules.infos()), nl=False)
         return diagnostics.exit_code(report, fail_on)

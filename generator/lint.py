@@ -225,11 +225,24 @@ def lint_paths(
     config_path: Path | None,
     crds: Sequence[Path],
     kubernetes_version: str | None,
+    context: Path | None = None,
 ) -> Report:
-    """`gitops-gen lint`: settings found or given, options on top, then `lint`."""
-    found = config_path or lintconfig.find(paths[0])
+    """`gitops-gen lint`: settings found or given, options on top, then `lint`.
+
+    With a `context` folder, that whole folder is linted and only findings in `paths` kept.
+    """
+    found = config_path or lintconfig.find(context or paths[0])
     config = lintconfig.load(found) if found else LintConfig()
     config.crds = (*config.crds, *crds)
     if kubernetes_version:
         config.kubernetes_version = kubernetes_version
-    return lint(paths, config, kustomize.command(), SchemaStore())
+    if context is None:
+        return lint(paths, config, kustomize.command(), SchemaStore())
+    for path in paths:
+        if not path.exists():
+            raise UserError.at(Location(str(path)), "no such file or directory")
+    report = lint([context], config, kustomize.command(), SchemaStore())
+    wanted = {path.resolve() for path in paths}
+    report.findings = [f for f in report.findings if Path(f.location.path).resolve() in wanted]
+    report.notes = [n for n in report.notes if Path(n.partition(":")[0]).resolve() in wanted]
+    return report
