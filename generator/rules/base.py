@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+import yaml
+
 from generator.manifests import Manifest
 from generator.schema import SchemaStore, supported_versions
 from generator.yamlio import DocPath
@@ -173,6 +175,26 @@ class Context:
 
     def first_of(self, key: tuple[str, ...]) -> Manifest | None:
         return self.first_by_identity.get(key)
+
+    @cached_property
+    def flux_patched_kinds(self) -> frozenset[str]:
+        """Kinds a Flux Kustomization patches at apply time (`spec.patches`), which may leave
+        required fields to those patches; the objects as written are partial by design."""
+        found: set[str] = set()
+        for obj in self.by_kind.get("Kustomization", ()):
+            if not str(obj.body.get("apiVersion", "")).startswith("kustomize.toolkit.fluxcd.io"):
+                continue
+            for item in dig(obj.body, "spec", "patches") or []:
+                target = dig(item, "target", "kind")
+                if target:
+                    found.add(str(target))
+                try:
+                    patch = yaml.safe_load(str(dig(item, "patch") or ""))
+                except yaml.YAMLError:
+                    continue
+                if isinstance(patch, dict) and patch.get("kind"):
+                    found.add(str(patch["kind"]))
+        return frozenset(found)
 
     def of_kind(self, *kinds: str) -> Iterator[Manifest]:
         for kind in kinds:

@@ -5,6 +5,9 @@ What it checks:
     version (`kubernetesVersion`), or its CRD's schema (`--crd`, `crds:`, CRDs in the input or the
     bundled ones): wrong field types, unknown fields, missing required fields, enums.
 
+    Required fields are not demanded of kinds a Flux Kustomization of the input patches at
+    apply time (`spec.patches`): such objects are partial by design.
+
 Why it matters:
     The API server rejects such objects; unknown fields are silently dropped by client-side apply,
     so a typo such as `replica: 3` does nothing.
@@ -78,5 +81,8 @@ def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
     minor = schema_minor(ctx.kubernetes_version)
     if ctx.store.validator(minor, str(obj.body["apiVersion"]), str(obj.body["kind"])) is None:
         return
+    kind = str(obj.body["kind"])
     for error in ctx.store.validate(obj.body, minor):
+        if kind in ctx.flux_patched_kinds and error.message.endswith("is a required property"):
+            continue
         yield Finding(error.parts, f"{error.path or '(root)'}: {error.message}")

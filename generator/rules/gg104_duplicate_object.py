@@ -1,7 +1,9 @@
 """Each object must be defined once.
 
 What it checks:
-    Two objects with the same apiVersion group, kind, namespace and name in the linted input.
+    Two objects with the same apiVersion group, kind, namespace and name in one file or one
+    kustomize build (error), or in two files of one folder, which Argo CD applies together
+    (warning: they may be alternatives).
 
 Why it matters:
     Argo CD and kubectl apply one over the other; which one wins depends on file order, and
@@ -58,6 +60,11 @@ def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
         return
     first = ctx.first_of(key)
     if first is not None and first is not obj:
+        # Two files of one folder may be alternatives (examples to pick from); one file or one
+        # build holding an object twice is always a mistake.
+        same_file = first.origin.location.path == obj.origin.location.path or obj.origin.via
         yield Finding(
-            ("metadata", "name"), f"duplicate object; first defined at {first.origin.location}"
+            ("metadata", "name"),
+            f"duplicate object; first defined at {first.origin.location}",
+            None if same_file else "warning",
         )
