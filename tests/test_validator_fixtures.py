@@ -143,3 +143,46 @@ def found_codes(path: Path, codes: tuple[str, ...]) -> set[str]:
 def test_failing_fixture_is_caught(path: str, check: str) -> None:
     codes = SHARED_CHECKS[check]
     assert found_codes(FIXTURES / path, codes) & set(codes)
+
+
+def _schema_cases() -> list[tuple[str, str]]:
+    out = []
+    for path, entry in _expectations().items():
+        tool = entry.get("tool")
+        if entry.get("type") != "schema" or entry.get("omitted") or path in SCHEMA_DIVERGENT:
+            continue
+        if tool not in ("kubeconform", "kubernetes-validate"):
+            continue
+        verdict = entry.get("verdict")
+        if entry.get("strict_valid") is False:
+            verdict = "strict-invalid"
+        if verdict in ("valid", "invalid", "error", "missing-schema", "strict-invalid"):
+            out.append((path, str(verdict)))
+    return sorted(out)
+
+
+SCHEMA_DIVERGENT = {
+    # Valid only in non-strict mode (an unknown top-level field); we validate strictly.
+    "willthames__kubernetes-validate/tests/resource.yaml": "strict by default",
+    # `key: value` with no kind: we skip YAML that is not Kubernetes (CI files, values) with a
+    # note, where kubeconform reports an error.
+    "yannh__kubeconform/fixtures/missing_kind.yaml": "not Kubernetes YAML: skipped",
+}
+# Our verdict per kubeconform verdict: strict validation is our default, so unknown fields and
+# duplicate keys are errors; a missing schema is a finding, never a silent pass.
+_VERDICT_RULES = {
+    "invalid": {"GG101"},
+    "error": {"GG100", "GG101"},
+    "missing-schema": {"GG102"},
+    "strict-invalid": {"GG101", "GG103"},
+}
+
+
+@pytest.mark.parametrize(("path", "verdict"), _schema_cases())
+def test_schema_fixture_verdicts(path: str, verdict: str) -> None:
+    schema_rules = ("GG100", "GG101", "GG102", "GG103")
+    found = found_codes(FIXTURES / path, schema_rules)
+    if verdict == "valid":
+        assert not found & {"GG100", "GG101", "GG103"}
+    else:
+        assert found & _VERDICT_RULES[verdict]
