@@ -171,7 +171,7 @@ def _local_refs(directory: Path) -> tuple[set[Path], list[str]]:
     """Files and directories an overlay pulls in, transitively, and its remote references."""
     covered: set[Path] = set()
     remote: list[str] = []
-    stack = [directory]
+    stack = [directory.resolve()]
     visited: set[Path] = set()
     while stack:
         current = stack.pop()
@@ -241,7 +241,7 @@ def read(paths: Iterable[Path], build_cmd: list[str] | None, ignored: Iterable[s
     remote: dict[Path, list[str]] = {}
     for overlay in overlays:
         covered[overlay], remote[overlay] = _local_refs(overlay)
-    used_as_base = {p for o in overlays for p in covered[o] if p != overlay_key(o)}
+    used_as_base = {p for o in overlays for p in covered[o] if p != o.resolve()}
     tops = [o for o in overlays if o.resolve() not in used_as_base]
     all_covered = {p for o in tops for p in covered[o]}
     for path in files:
@@ -253,10 +253,6 @@ def read(paths: Iterable[Path], build_cmd: list[str] | None, ignored: Iterable[s
             reader.add_file(path)
     _build(reader, tops, remote, build_cmd)
     return reader.out
-
-
-def overlay_key(directory: Path) -> Path:
-    return directory.resolve()
 
 
 def _build(

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from generator.manifests import Manifest
+from generator.rules.pods import pod_spec, template_labels
 from generator.schema import SchemaStore, supported_versions
 from generator.yamlio import DocPath
 
@@ -210,8 +211,6 @@ class Context:
     @cached_property
     def pod_templates(self) -> list[tuple[Manifest, str, dict[str, str], dict[str, Any]]]:
         """(object, namespace, pod labels, pod spec) of every workload."""
-        from generator.rules.pods import pod_spec, template_labels
-
         out = []
         for obj in self.objects:
             found = pod_spec(obj.body)
