@@ -16,6 +16,7 @@ _GG308_REASONS = {
     "apiserver": "the component calls the Kubernetes API server, whose address pods cannot select",
     "world": "the component needs HTTPS to the internet; the API server's address is not known "
     "to exclude",
+    "spokes": "Argo CD deploys to the spoke clusters through their API servers",
 }
 
 

@@ -54,10 +54,10 @@ def _ports(app: Application) -> list[dict[str, Any]]:
 
 
 def _resources(memory: Memory, autoscaling: Autoscaling | None) -> dict[str, Any]:
-    requests: dict[str, str] = {"memory": memory.request}
-    if autoscaling is not None:
-        # CPU utilisation is measured against the request; without one the HPA sees nothing.
-        requests = {"cpu": autoscaling.cpu_request, **requests}
+    # CPU utilisation is measured against the request; without one the HPA sees nothing.
+    # Otherwise a floor, so the scheduler counts the pod; memory is what the budget plans.
+    cpu = autoscaling.cpu_request if autoscaling is not None else "10m"
+    requests: dict[str, str] = {"cpu": cpu, "memory": memory.request}
     return {"requests": requests, "limits": {"memory": memory.limit}}
 
 
