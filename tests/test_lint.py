@@ -7,7 +7,12 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+import yaml
 
+from generator.errors import Location
+from generator.lint import rendered_errors
+from generator.manifests import Manifest, Origin
+from generator.schema import SchemaStore
 from tests.conftest import ROOT, Result, write
 
 DATA = ROOT / "tests" / "data" / "lint"
@@ -308,3 +313,23 @@ def test_rules_lists_every_rule_and_explain_prints_docs(run: Run) -> None:
     for section in ("What it checks:", "Failing example:", "How to suppress:"):
         assert section in text
     assert run("explain", "GG000").exit_code == 2
+
+
+def test_a_namespace_without_network_policy(run: Run, tmp_path: Path) -> None:
+    path = write(tmp_path / "ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n")
+    assert f"{path}:4:9: GG301 warning namespace shop has no NetworkPolicy" in (
+        run("lint", path).stdout
+    )
+
+
+def test_render_refuses_objects_with_error_findings() -> None:
+    body = yaml.safe_load(
+        PRIVILEGED.format(reason="x").replace('    ignore.gitops-gen.dev/GG501: "x"\n', "")
+    )
+    pod = Manifest(body, Origin(Location("catalogue.yaml", 3, 1)), ("1.33",))
+    lines = rendered_errors([("apps/pod.yaml", pod)], {}, SchemaStore())
+    assert (
+        "apps/pod.yaml: GG501 error container 'agent' runs privileged (Pod/kube-system/agent)"
+        in lines
+    )
+    assert all(" error " in line for line in lines)

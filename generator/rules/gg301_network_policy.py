@@ -4,7 +4,7 @@ What it checks:
     Workloads whose pods no NetworkPolicy of their namespace selects, or none for one direction
     (ingress or egress, by `policyTypes`) (`podSelector: {}` selects
     all of them; CiliumNetworkPolicy `endpointSelector: {}` and Calico `selector: all()` count
-    too), and Namespace objects with no NetworkPolicy at all.
+    too), and Namespace objects of the input with no NetworkPolicy at all.
 
 Why it matters:
     Without a policy selecting a pod, it accepts connections from every pod of the cluster and
@@ -82,9 +82,11 @@ def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
     namespace = namespace_of(obj.body) if obj.body.get("kind") != "Namespace" else name_of(obj.body)
     policies = [p for p in ctx.of_kind(*POLICY_KINDS) if namespace_of(p.body) == namespace]
     if obj.body.get("kind") == "Namespace":
-        if not policies and any(ns == namespace for _, ns, _, _ in ctx.pod_templates):
+        if not policies:
             yield Finding(
-                ("metadata", "name"), f"namespace {namespace} has workloads but no NetworkPolicy"
+                ("metadata", "name"),
+                f"namespace {namespace} has no NetworkPolicy; add a default-deny policy with "
+                "podSelector: {}",
             )
         return
     labels = template_labels(obj.body)
