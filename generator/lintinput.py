@@ -184,6 +184,9 @@ def _local_refs(directory: Path) -> tuple[set[Path], list[str]]:
         covered.add(found)
         docs, _ = load_documents(found.read_text("utf-8", errors="replace"), str(found))
         body = docs[0].body if docs and isinstance(docs[0].body, dict) else {}
+        if body.get("helmCharts"):
+            # Inflating charts means fetching them: as remote as a remote base.
+            remote.append(f"helmCharts in {found}")
         for _, ref in kustomization_refs(body):
             if is_remote(ref):
                 remote.append(ref)

@@ -1,7 +1,8 @@
 """Kustomizations inflating Helm charts need `--enable-helm`.
 
 What it checks:
-    Kustomization files with `helmCharts`.
+    Kustomization files with `helmCharts` (info), and charts there without an exact `version`
+    (a warning: the newest chart is pulled at every build).
 
 Why it matters:
     They build only with `kustomize build --enable-helm`, which Argo CD enables only through
@@ -32,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.manifests import Manifest
+from generator.rules.argo import is_pinned
 from generator.rules.base import Context, Finding
 
 CODE = "GG416"
@@ -49,3 +51,10 @@ def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
             ("helmCharts",),
             "helmCharts needs kustomize --enable-helm (Argo CD: kustomize.buildOptions)",
         )
+        for index, chart in enumerate(obj.body["helmCharts"]):
+            if isinstance(chart, dict) and not is_pinned(chart.get("version")):
+                yield Finding(
+                    ("helmCharts", index),
+                    f"chart {chart.get('name')} is not pinned to an exact version",
+                    "warning",
+                )
