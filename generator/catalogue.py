@@ -6,6 +6,7 @@ Every problem is reported, each as `file:line:col: path: message`, before anythi
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import json
 import math
 import re
@@ -490,6 +491,20 @@ class _Checker:
             components=tuple(components),
             is_hub=is_hub,
             location=self.positions.at(("spec", *at)),
+            network=self.network(at, raw.get("network", {}), distribution),
+        )
+
+    def network(self, at: DocPath, raw: dict[str, str], distribution: str) -> model.ClusterNetwork:
+        defaults = model.NETWORK_DEFAULTS[distribution]
+        for key, value in raw.items():
+            try:
+                ipaddress.ip_network(value, strict=False)
+            except ValueError:
+                self.fail((*at, "network", key), f"'{value}' is not an address range")
+        return model.ClusterNetwork(
+            node_cidr=raw.get("nodeCIDR", defaults.node_cidr),
+            pod_cidr=raw.get("podCIDR", defaults.pod_cidr),
+            service_cidr=raw.get("serviceCIDR", defaults.service_cidr),
         )
 
     def node_pools(

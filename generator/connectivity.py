@@ -16,7 +16,7 @@ from __future__ import annotations
 import ipaddress
 import itertools
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -325,11 +325,15 @@ class Universe:
 
 
 def universe(
-    objects: Sequence[Mapping[str, Any]], network: Network, extra_cidrs: Iterable[str] = ()
+    objects: Sequence[Mapping[str, Any]],
+    network: Network,
+    extra_cidrs: Iterable[str] = (),
+    extra_workloads: Iterable[Workload] = (),
 ) -> Universe:
     """The endpoints and policies of `objects`; `extra_cidrs` cut the address space further
-    (the blocks a caller wants to compare on)."""
-    found = workloads(objects)
+    (the blocks a caller wants to compare on); `extra_workloads` stand for pods that are not
+    among the objects (a Helm chart's)."""
+    found = [*workloads(objects), *extra_workloads]
     policies = network_policies(objects)
     cilium = cilium_policies(objects) if network.cilium else []
     cidrs = list(extra_cidrs)
@@ -364,6 +368,10 @@ def _cilium_cidrs(rule: Mapping[str, Any]) -> Iterator[str]:
             if "cidr" in entry:
                 yield entry["cidr"]
                 yield from entry.get("except") or []
+
+
+def match_block(cidr: str, excepts: Iterable[str], endpoint: str, u: Universe) -> bool:
+    return _match_block((_interval(cidr), [_interval(e) for e in excepts]), endpoint, u)
 
 
 def _match_block(block: tuple[Interval, list[Interval]], endpoint: str, u: Universe) -> bool:
@@ -569,9 +577,14 @@ def _side(
     return merge_ports(r for a in found for r in a) if found else None
 
 
-def connection_matrix(u: Universe) -> Matrix:
+Side = Callable[[Universe, str, "Workload | None", str, str], "Ports | None"]
+
+
+def connection_matrix(u: Universe, side: Side | None = None) -> Matrix:
     """Allowed connections where at least one end is a pod that policies could govern: a
-    pod-to-pod connection needs the source's egress and the destination's ingress."""
+    pod-to-pod connection needs the source's egress and the destination's ingress. `side`
+    says what one end admits (by default: what the policies in `u` say)."""
+    side = side or _side
     matrix: Matrix = {}
     endpoints = u.endpoints()
     for source in endpoints:
@@ -581,8 +594,8 @@ def connection_matrix(u: Universe) -> Matrix:
             if src is None and dst is None:
                 continue
             for protocol in PROTOCOLS:
-                egress = _side(u, "egress", src, destination, protocol)
-                ingress = _side(u, "ingress", dst, source, protocol)
+                egress = side(u, "egress", src, destination, protocol)
+                ingress = side(u, "ingress", dst, source, protocol)
                 allowed = intersect_ports(
                     ALL_PORTS if egress is None else egress,
                     ALL_PORTS if ingress is None else ingress,

@@ -52,6 +52,22 @@ class Component:
 
 
 @dataclass(frozen=True)
+class ClusterNetwork:
+    """The cluster's address ranges: what node-level NetworkPolicy peers are named by."""
+
+    node_cidr: str = "10.0.0.0/16"
+    pod_cidr: str = "10.244.0.0/16"
+    service_cidr: str = "10.96.0.0/12"
+
+
+# Each distribution's own defaults; nodes sit on the Hetzner private network.
+NETWORK_DEFAULTS = {
+    "kubeadm": ClusterNetwork(),
+    "k3s": ClusterNetwork(pod_cidr="10.42.0.0/16", service_cidr="10.43.0.0/16"),
+}
+
+
+@dataclass(frozen=True)
 class Cluster:
     name: str
     role: str
@@ -68,6 +84,7 @@ class Cluster:
     components: tuple[Component, ...]
     is_hub: bool
     location: Location
+    network: ClusterNetwork = ClusterNetwork()
 
     @property
     def minor(self) -> str:

@@ -1,23 +1,91 @@
-"""NetworkPolicies: default-deny for every namespace we create, DNS, and one policy per flow."""
+"""NetworkPolicies from flows: default-deny for every namespace we own, DNS, and one policy per
+declared flow, with node-level peers written the way the cluster's CNI matches them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from generator.blueprints import NetworkRule
-
-_ANYWHERE = {"ipBlock": {"cidr": "0.0.0.0/0"}}
-# The API server runs on the host network, often behind a load balancer: pods cannot select it.
-_APISERVER_PORTS = (443, 6443)
 METRICS_SCRAPER_LABEL = "gitops-gen.dev/metrics-scraper"
-# Why `gitops-gen lint` rule GG308 (egress to 0.0.0.0/0 reaches the API server) does not apply.
-_GG308_REASONS = {
-    "apiserver": "the component calls the Kubernetes API server, whose address pods cannot select",
-    "world": "the component needs HTTPS to the internet; the API server's address is not known "
-    "to exclude",
-    "spokes": "Argo CD deploys to the spoke clusters through their API servers",
-}
+APISERVER_PORT = 6443
+DNS_SELECTOR = {"k8s-app": "kube-dns"}
+ANYWHERE = "0.0.0.0/0"
+
+
+@dataclass(frozen=True)
+class Peer:
+    """The other end of a flow.
+
+    kind: pods (of `namespace`, matching `selector`; None: every pod), namespaces (every pod of
+    the namespaces carrying `labels`), cluster (every pod), nodes, apiserver (the cluster's own),
+    addresses (`cidr` minus `excepts`).
+    """
+
+    kind: str
+    namespace: str | None = None
+    selector: Mapping[str, str] | None = None
+    labels: Mapping[str, str] | None = None
+    cidr: str | None = None
+    excepts: tuple[str, ...] = ()
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.namespace, self.cidr, self.excepts))
+
+
+@dataclass(frozen=True)
+class Flow:
+    """One end of a connection: what the subject's pods may send (egress) or accept (ingress)."""
+
+    name: str
+    direction: str  # ingress | egress
+    peers: tuple[Peer, ...]
+    ports: tuple[int, ...] = ()  # empty: every port
+    protocols: tuple[str, ...] = ("TCP",)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The pods flows are written for: every pod of a namespace we own, or one component's
+    pods in a namespace we do not own (never the whole of kube-system)."""
+
+    namespace: str
+    selector: Mapping[str, str] | None = None
+    owned: bool = True
+    flows: tuple[Flow, ...] = ()
+
+    def __hash__(self) -> int:
+        return hash((self.namespace, tuple(sorted((self.selector or {}).items())), self.owned))
+
+
+@dataclass(frozen=True)
+class Fabric:
+    """What the clusters that apply one folder of policies agree on: whether Cilium enforces
+    them, and their node ranges."""
+
+    cilium: bool
+    node_cidrs: tuple[str, ...] = field(default_factory=tuple)
+
+
+def namespace_selector(namespace: str) -> dict[str, Any]:
+    return {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}}
+
+
+def namespace_object(name: str, labels: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """A Namespace carrying the label NetworkPolicies select namespaces by."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {
+            "name": name,
+            "labels": {"kubernetes.io/metadata.name": name, **(labels or {})},
+        },
+    }
+
+
+def dns_flow() -> Flow:
+    dns = Peer("pods", namespace="kube-system", selector=DNS_SELECTOR)
+    return Flow("allow-dns", "egress", (dns,), (53,), ("UDP", "TCP"))
 
 
 def _policy(name: str, namespace: str, spec: dict[str, Any]) -> dict[str, Any]:
@@ -29,223 +97,108 @@ def _policy(name: str, namespace: str, spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _ports(ports: Iterable[int], protocol: str = "TCP") -> list[dict[str, Any]]:
-    return [{"protocol": protocol, "port": port} for port in ports]
-
-
-def namespace_selector(namespace: str) -> dict[str, Any]:
-    return {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}}
-
-
-def namespace_object(name: str) -> dict[str, Any]:
-    """A Namespace carrying the label NetworkPolicies select namespaces by."""
-    return {
-        "apiVersion": "v1",
-        "kind": "Namespace",
-        "metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}},
-    }
-
-
 def baseline(namespace: str) -> list[dict[str, Any]]:
     """Deny everything in and out, then let pods resolve names."""
-    return [
-        _policy(
-            "default-deny", namespace, {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
-        ),
-        _policy(
-            "allow-dns",
-            namespace,
-            {
-                "podSelector": {},
-                "policyTypes": ["Egress"],
-                "egress": [
-                    {
-                        "to": [
-                            {
-                                **namespace_selector("kube-system"),
-                                "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
-                            }
-                        ],
-                        "ports": [*_ports([53], "UDP"), *_ports([53])],
-                    }
-                ],
-            },
-        ),
-    ]
-
-
-def _peer(kind: str, namespace: str, ingress_namespace: str | None) -> list[dict[str, Any]] | None:
-    if kind == "namespace":
-        return [{"podSelector": {}}]
-    if kind == "cluster":
-        return [{"namespaceSelector": {}}]
-    # Spoke API servers' addresses are unknown when rendering (DESIGN section 5).
-    if kind in ("apiserver", "world", "nodes", "spokes"):
-        return [_ANYWHERE]
-    if kind == "scraper":
-        return [{"namespaceSelector": {"matchLabels": {METRICS_SCRAPER_LABEL: "true"}}}]
-    if kind == "ingress":
-        return [namespace_selector(ingress_namespace)] if ingress_namespace else None
-    raise ValueError(f"unknown peer kind {kind!r}")
-
-
-def component_policies(
-    namespace: str, rules: Iterable[NetworkRule], ingress_namespace: str | None
-) -> list[dict[str, Any]]:
-    """The baseline plus one policy per blueprint rule whose peer exists on the cluster."""
-    out = baseline(namespace)
-    for rule in rules:
-        peers = _peer(rule.peer, namespace, ingress_namespace)
-        if peers is None:
-            continue
-        ports = rule.ports or (_APISERVER_PORTS if rule.peer == "apiserver" else ())
-        entry: dict[str, Any] = {"from" if rule.direction == "ingress" else "to": peers}
-        if ports:
-            entry["ports"] = _ports(ports)
-        kind = "Ingress" if rule.direction == "ingress" else "Egress"
-        word = "from" if rule.direction == "ingress" else "to"
-        policy = _policy(
-            f"allow-{rule.direction}-{word}-{rule.peer}",
-            namespace,
-            {"podSelector": {}, "policyTypes": [kind], rule.direction: [entry]},
-        )
-        reaches_api = not ports or bool(set(ports) & set(_APISERVER_PORTS))
-        if rule.direction == "egress" and rule.peer in _GG308_REASONS and reaches_api:
-            policy["metadata"]["annotations"] = {
-                "ignore.gitops-gen.dev/GG308": _GG308_REASONS[rule.peer]
-            }
-        out.append(policy)
-    return out
-
-
-def app_policies(
-    namespace: str,
-    selector: dict[str, str],
-    *,
-    ingress_namespace: str | None,
-    port: int | None,
-    metrics_port: int | None,
-    callers: Iterable[tuple[str, int]],
-    app_targets: Iterable[tuple[str, int]],
-    external_targets: Iterable[tuple[str, str, int]],
-) -> list[dict[str, Any]]:
-    """Exactly the application's declared flows, on top of the baseline."""
-    pods = {"matchLabels": selector}
-    out = baseline(namespace)
-    if ingress_namespace and port:
-        out.append(
-            _policy(
-                "allow-from-ingress-controller",
-                namespace,
-                {
-                    "podSelector": pods,
-                    "policyTypes": ["Ingress"],
-                    "ingress": [
-                        {"from": [namespace_selector(ingress_namespace)], "ports": _ports([port])}
-                    ],
-                },
-            )
-        )
-    if metrics_port:
-        scraper = {"namespaceSelector": {"matchLabels": {METRICS_SCRAPER_LABEL: "true"}}}
-        out.append(
-            _policy(
-                "allow-from-metrics-scrapers",
-                namespace,
-                {
-                    "podSelector": pods,
-                    "policyTypes": ["Ingress"],
-                    "ingress": [{"from": [scraper], "ports": _ports([metrics_port])}],
-                },
-            )
-        )
-    for caller, caller_port in sorted(set(callers)):
-        out.append(
-            _policy(
-                f"allow-from-{caller}",
-                namespace,
-                {
-                    "podSelector": pods,
-                    "policyTypes": ["Ingress"],
-                    "ingress": [
-                        {
-                            "from": [
-                                {
-                                    **namespace_selector(caller),
-                                    "podSelector": {
-                                        "matchLabels": {"app.kubernetes.io/name": caller}
-                                    },
-                                }
-                            ],
-                            "ports": _ports([caller_port]),
-                        }
-                    ],
-                },
-            )
-        )
-    for target, target_port in sorted(set(app_targets)):
-        out.append(
-            _policy(
-                f"allow-to-{target}",
-                namespace,
-                {
-                    "podSelector": pods,
-                    "policyTypes": ["Egress"],
-                    "egress": [
-                        {
-                            "to": [
-                                {
-                                    **namespace_selector(target),
-                                    "podSelector": {
-                                        "matchLabels": {"app.kubernetes.io/name": target}
-                                    },
-                                }
-                            ],
-                            "ports": _ports([target_port]),
-                        }
-                    ],
-                },
-            )
-        )
-    for name, cidr, target_port in sorted(set(external_targets)):
-        out.append(
-            _policy(
-                f"allow-to-{name}",
-                namespace,
-                {
-                    "podSelector": pods,
-                    "policyTypes": ["Egress"],
-                    "egress": [
-                        {"to": [{"ipBlock": {"cidr": cidr}}], "ports": _ports([target_port])}
-                    ],
-                },
-            )
-        )
-    return out
-
-
-def app_peer_policy(
-    namespace: str,
-    selector: dict[str, str],
-    direction: str,
-    peer: str,
-    peer_namespace: str,
-    port: int,
-) -> dict[str, Any]:
-    """One flow between two applications, each in its own namespace or sharing one."""
-    peers = [
-        {
-            **namespace_selector(peer_namespace),
-            "podSelector": {"matchLabels": {"app.kubernetes.io/name": peer}},
-        }
-    ]
-    ingress = direction == "ingress"
-    return _policy(
-        f"allow-{'from' if ingress else 'to'}-{peer}",
-        namespace,
-        {
-            "podSelector": {"matchLabels": selector},
-            "policyTypes": ["Ingress" if ingress else "Egress"],
-            direction: [{"from" if ingress else "to": peers, "ports": _ports([port])}],
-        },
+    deny = _policy(
+        "default-deny", namespace, {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
     )
+    return [deny, *flow_policies(Subject(namespace), dns_flow(), Fabric(cilium=False))]
+
+
+def _selector(labels: Mapping[str, str] | None) -> dict[str, Any]:
+    return {"matchLabels": dict(labels)} if labels else {}
+
+
+def _np_peers(peer: Peer, subject: Subject, fabric: Fabric) -> list[dict[str, Any]]:
+    """The NetworkPolicyPeers of one peer; none when only a Cilium policy can name it."""
+    if peer.kind == "pods":
+        pods = {"podSelector": _selector(peer.selector)}
+        if peer.namespace == subject.namespace:
+            return [pods]
+        return [{**namespace_selector(str(peer.namespace)), **pods}]
+    if peer.kind == "namespaces":
+        return [{"namespaceSelector": _selector(peer.labels)}]
+    if peer.kind == "cluster":
+        return [{"namespaceSelector": {}}]
+    if peer.kind in ("nodes", "apiserver"):
+        # Cilium's CIDR rules never match nodes or the API server: entities do, below.
+        return [] if fabric.cilium else [{"ipBlock": {"cidr": c}} for c in fabric.node_cidrs]
+    if peer.kind == "addresses":
+        block: dict[str, Any] = {"cidr": peer.cidr}
+        if peer.excepts:
+            block["except"] = list(peer.excepts)
+        return [{"ipBlock": block}]
+    raise ValueError(f"unknown peer kind {peer.kind!r}")
+
+
+def cilium_entities(peer: Peer, direction: str) -> list[str]:
+    """Cilium entities for node-level peers. Calls from the API server may leave a control-plane
+    host from an address Cilium knows only as a node, so webhooks admit nodes too."""
+    if peer.kind == "nodes":
+        return ["host", "remote-node"]
+    if peer.kind == "apiserver":
+        return (
+            ["kube-apiserver"]
+            if direction == "egress"
+            else ["kube-apiserver", "host", "remote-node"]
+        )
+    return []
+
+
+def flow_policies(subject: Subject, flow: Flow, fabric: Fabric) -> list[dict[str, Any]]:
+    """One NetworkPolicy for the flow, plus a CiliumNetworkPolicy for its node-level peers."""
+    word = "from" if flow.direction == "ingress" else "to"
+    ports = flow.ports or ((APISERVER_PORT,) if _only_apiserver(flow) else ())
+    out = []
+    np_peers = [p for peer in flow.peers for p in _np_peers(peer, subject, fabric)]
+    if np_peers:
+        entry: dict[str, Any] = {word: np_peers}
+        if ports:
+            entry["ports"] = [{"protocol": pr, "port": p} for pr in flow.protocols for p in ports]
+        out.append(
+            _policy(
+                flow.name,
+                subject.namespace,
+                {
+                    "podSelector": _selector(subject.selector),
+                    "policyTypes": [flow.direction.capitalize()],
+                    flow.direction: [entry],
+                },
+            )
+        )
+    if fabric.cilium:
+        entities = sorted({e for peer in flow.peers for e in cilium_entities(peer, flow.direction)})
+        if entities:
+            rule: dict[str, Any] = {f"{word}Entities": entities}
+            if ports:
+                rule["toPorts"] = [
+                    {
+                        "ports": [
+                            {"port": str(p), "protocol": pr} for pr in flow.protocols for p in ports
+                        ]
+                    }
+                ]
+            out.append(
+                {
+                    "apiVersion": "cilium.io/v2",
+                    "kind": "CiliumNetworkPolicy",
+                    "metadata": {"name": flow.name, "namespace": subject.namespace},
+                    "spec": {
+                        "endpointSelector": _selector(subject.selector),
+                        flow.direction: [rule],
+                    },
+                }
+            )
+    return out
+
+
+def _only_apiserver(flow: Flow) -> bool:
+    return flow.direction == "egress" and all(p.kind == "apiserver" for p in flow.peers)
+
+
+def subject_policies(subject: Subject, fabric: Fabric) -> list[dict[str, Any]]:
+    """Everything one subject needs: the baseline where we own the namespace, then its flows."""
+    out = baseline(subject.namespace) if subject.owned else []
+    for flow in subject.flows:
+        out.extend(flow_policies(subject, flow, fabric))
+    return out

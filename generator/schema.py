@@ -73,9 +73,23 @@ def _strict(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
     out = {key: _strict(value) for key, value in node.items()}
-    if "properties" in out and "additionalProperties" not in out and not out.get(_PRESERVE):
+    # Only object nodes: `anyOf: [{properties: {ingress: {}}, required: [ingress]}]` (Cilium's
+    # policies) lists a property to require it, not to forbid every other one.
+    strict = out.get("type", "object") == "object" and not _is_branch_of_requirements(out)
+    if (
+        strict
+        and "properties" in out
+        and "additionalProperties" not in out
+        and not out.get(_PRESERVE)
+    ):
         out["additionalProperties"] = False
     return out
+
+
+def _is_branch_of_requirements(node: Mapping[str, Any]) -> bool:
+    """A typeless node whose properties are all empty schemas only names what it requires."""
+    properties = node.get("properties") or {}
+    return "type" not in node and bool(properties) and all(v == {} for v in properties.values())
 
 
 class SchemaStore:

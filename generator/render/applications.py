@@ -10,9 +10,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from generator.catalogue_apps import config_dir
+from generator.flows import app_subject, fabric, owns_namespace
 from generator.manifests import Manifest, Origin, Tree, kustomization
 from generator.model import AppEnvironment, Application, Autoscaling, Memory
-from generator.netpol import app_peer_policy, app_policies, baseline, namespace_object
+from generator.netpol import namespace_object, subject_policies
 from generator.plan import EnvironmentPlan, Plan
 from generator.templating import render
 from generator.yamlio import dump_all, load_all_plain
@@ -151,46 +152,12 @@ def _base_context(plan: Plan, app: Application, envs: list[EnvironmentPlan]) -> 
 def _policies(
     plan: Plan, app: Application, envs: list[EnvironmentPlan], owner: bool
 ) -> list[dict[str, Any]]:
-    """The app's flows; in a shared namespace only its owner carries the baseline, and every
-    policy name says whose it is."""
-    selector, _ = _labels(app)
-    apps = {a.name: a for a in plan.catalogue.applications}
-    ingress_namespaces = {plan.cluster(c).ingress_namespace for e in envs for c in e.clusters}
-    policies = app_policies(
-        app.namespace,
-        selector,
-        ingress_namespace=next(iter(ingress_namespaces))
-        if app.ingress_host and len(ingress_namespaces) == 1
-        else None,
-        port=app.port,
-        metrics_port=app.metrics_port,
-        callers=[],
-        app_targets=[],
-        external_targets=[(p.name, p.cidr, p.port) for p in app.talks_to if p.name and p.cidr],
+    """The app's flows; in a shared namespace only its owner carries the baseline."""
+    cluster_plans = [plan.cluster(c) for e in envs for c in e.clusters]
+    return subject_policies(
+        app_subject(app, plan.catalogue.applications, cluster_plans, owner),
+        fabric([cp.cluster for cp in cluster_plans], f"application '{app.name}'"),
     )
-    callers = sorted(
-        {
-            (other.name, peer.port)
-            for other in apps.values()
-            for peer in other.talks_to
-            if peer.app == app.name
-        }
-    )
-    targets = sorted({(p.app, p.port) for p in app.talks_to if p.app})
-    own_baseline = {p["metadata"]["name"] for p in baseline(app.namespace)}
-    specific = [p for p in policies if p["metadata"]["name"] not in own_baseline]
-    specific += [
-        app_peer_policy(app.namespace, selector, "ingress", name, apps[name].namespace, port)
-        for name, port in callers
-    ]
-    specific += [
-        app_peer_policy(app.namespace, selector, "egress", name, apps[name].namespace, port)
-        for name, port in targets
-    ]
-    if app.namespace != app.name:
-        for policy in specific:
-            policy["metadata"]["name"] = f"{app.name}-{policy['metadata']['name']}"
-    return (baseline(app.namespace) if owner else []) + specific
 
 
 def render_applications(plan: Plan, tree: Tree) -> None:
@@ -198,13 +165,11 @@ def render_applications(plan: Plan, tree: Tree) -> None:
         app.name: [e for e in plan.environments if app in e.applications]
         for app in plan.catalogue.applications
     }
-    owners: dict[str, str] = {}
     for app in plan.catalogue.applications:
         envs = envs_of[app.name]
         if not envs:
             continue
-        # The first application of a namespace, in catalogue order, creates it.
-        owner = owners.setdefault(app.namespace, app.name) == app.name
+        owner = owns_namespace(plan, app)
         minors = tuple(sorted({m for e in envs for m in e.minors}))
         origin = Origin(app.location, f"blueprint {app.blueprint}")
         context = _base_context(plan, app, envs)

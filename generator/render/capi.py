@@ -151,7 +151,10 @@ def render_capi(cluster: Cluster, hub_minor: str, tree: Tree) -> None:
             cluster.name,
             namespace,
             {
-                "clusterNetwork": {"pods": {"cidrBlocks": ["10.244.0.0/16"]}},
+                "clusterNetwork": {
+                    "pods": {"cidrBlocks": [cluster.network.pod_cidr]},
+                    "services": {"cidrBlocks": [cluster.network.service_cidr]},
+                },
                 "infrastructureRef": {
                     "apiVersion": INFRA,
                     "kind": "HetznerCluster",

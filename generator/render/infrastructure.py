@@ -4,9 +4,10 @@ one overlay per environment (the bases its clusters run, in the environment's pr
 from __future__ import annotations
 
 from generator.errors import Problem, UserError
+from generator.flows import component_subject, fabric, namespace_labels
 from generator.manifests import Manifest, Origin, Tree, kustomization
 from generator.model import IN_CLUSTER
-from generator.netpol import component_policies, namespace_object
+from generator.netpol import namespace_object, subject_policies
 from generator.plan import ClusterPlan, Plan, PlannedComponent
 from generator.render import argo
 from generator.yamlio import dump_all
@@ -111,12 +112,9 @@ def _namespace_manifests(
     tree: Tree,
 ) -> None:
     component = pairs[0][1]
-    ingress_namespaces = {cp.ingress_namespace for cp, _ in pairs}
-    # The manifests folder is shared: allow the ingress controller's namespace only when every
-    # cluster running the component agrees on it.
-    ingress_namespace = next(iter(ingress_namespaces)) if len(ingress_namespaces) == 1 else None
-    namespace = namespace_object(component.namespace)
-    policies = component_policies(component.namespace, component.network, ingress_namespace)
+    where = fabric([cp.cluster for cp, _ in pairs], f"component '{component.name}'")
+    namespace = namespace_object(component.namespace, namespace_labels(component))
+    policies = subject_policies(component_subject(pairs), where)
     tree.add(f"{folder}/namespace.yaml", Manifest(namespace, origin, minors))
     tree.add(f"{folder}/networkpolicies.yaml", *(Manifest(p, origin, minors) for p in policies))
     tree.add(

@@ -1,0 +1,208 @@
+"""The flows the catalogue and the blueprints declare, per folder of policies.
+
+A component's policies live in one folder shared by every cluster that runs it, an
+application's in one base shared by its environments: the flows and the fabric are worked out
+over all of those clusters, once for rendering and once again for the proof."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from generator.blueprints import NetworkRule
+from generator.errors import Problem, UserError
+from generator.model import Application, Cluster
+from generator.netpol import ANYWHERE, METRICS_SCRAPER_LABEL, Fabric, Flow, Peer, Subject
+from generator.plan import RESERVED_NAMESPACES, ClusterPlan, Plan, PlannedComponent
+
+INSTANCE_LABEL = "app.kubernetes.io/instance"
+SCRAPERS = Peer("namespaces", labels={METRICS_SCRAPER_LABEL: "true"})
+
+
+def fabric(clusters: Sequence[Cluster], what: str) -> Fabric:
+    """One fabric for clusters sharing a folder: Cilium and other CNIs need different objects
+    for node-level peers, and a folder cannot hold both (Cilium's kinds fail elsewhere)."""
+    cilium = {c.cni == "cilium" for c in clusters}
+    if len(cilium) > 1:
+        names = ", ".join(f"'{c.name}' ({c.cni})" for c in clusters)
+        raise UserError(
+            [
+                Problem(
+                    clusters[0].location,
+                    "",
+                    f"{what} runs on clusters with different CNIs: {names}; its NetworkPolicies "
+                    "are shared, so give these clusters the same cni",
+                )
+            ]
+        )
+    return Fabric(
+        cilium=cilium == {True}, node_cidrs=_sorted({c.network.node_cidr for c in clusters})
+    )
+
+
+def _sorted(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(items)))
+
+
+def internal_ranges(clusters: Iterable[Cluster]) -> tuple[str, ...]:
+    """The clusters' own ranges: `world` means everything else."""
+    return _sorted(
+        cidr
+        for c in clusters
+        for cidr in (c.network.node_cidr, c.network.pod_cidr, c.network.service_cidr)
+    )
+
+
+def controller_peers(cluster_plans: Iterable[ClusterPlan]) -> tuple[Peer, ...]:
+    """The clusters' ingress controllers: their pods, or the nodes when they run on the host
+    network (their traffic then leaves from node addresses)."""
+    peers: list[Peer] = []
+    for cluster_plan in cluster_plans:
+        controller = cluster_plan.ingress_controller
+        if controller is None:
+            continue
+        if controller.blueprint and controller.blueprint.host_network:
+            peer = Peer("nodes")
+        else:
+            peer = Peer("pods", namespace=controller.namespace)
+        if peer not in peers:
+            peers.append(peer)
+    return tuple(peers)
+
+
+def _rule_peers(
+    rule: NetworkRule, namespace: str, cluster_plans: Sequence[ClusterPlan]
+) -> tuple[Peer, ...]:
+    clusters = [cp.cluster for cp in cluster_plans]
+    outside = Peer("addresses", cidr=ANYWHERE, excepts=internal_ranges(clusters))
+    if rule.peer == "namespace":
+        return (Peer("pods", namespace=namespace),)
+    if rule.peer in ("cluster", "nodes", "apiserver"):
+        return (Peer(rule.peer),)
+    if rule.peer == "world":
+        return (outside,)
+    if rule.peer == "ingress":
+        return controller_peers(cluster_plans)
+    if rule.peer == "scraper":
+        return (SCRAPERS,)
+    if rule.peer == "spokes":
+        # Only the hub manages spokes; their API server addresses are unknown when rendering.
+        return (outside,) if all(c.is_hub for c in clusters) else ()
+    raise ValueError(f"unknown peer kind {rule.peer!r}")
+
+
+def _named(flows: list[Flow]) -> list[Flow]:
+    """Policy names unique within the folder: a second rule to the same peer kind gets `-2`."""
+    seen: dict[str, int] = {}
+    out = []
+    for flow in flows:
+        seen[flow.name] = seen.get(flow.name, 0) + 1
+        if seen[flow.name] > 1:
+            flow = Flow(
+                f"{flow.name}-{seen[flow.name]}",
+                flow.direction,
+                flow.peers,
+                flow.ports,
+                flow.protocols,
+            )
+        out.append(flow)
+    return out
+
+
+def component_subject(pairs: Sequence[tuple[ClusterPlan, PlannedComponent]]) -> Subject:
+    """A component's flows from its blueprint. In a namespace Kubernetes owns (kube-system…)
+    they select the component's own pods, and nothing there is default-denied."""
+    component = pairs[0][1]
+    cluster_plans = [cp for cp, _ in pairs]
+    owned = component.namespace not in RESERVED_NAMESPACES
+    prefix = "" if component.name == component.namespace else f"{component.name}-"
+    flows = []
+    for rule in component.network:
+        peers = _rule_peers(rule, component.namespace, cluster_plans)
+        if not peers:
+            continue
+        word = "from" if rule.direction == "ingress" else "to"
+        flows.append(
+            Flow(
+                f"{prefix}allow-{rule.direction}-{word}-{rule.peer}",
+                rule.direction,
+                peers,
+                rule.ports,
+                (rule.protocol,),
+            )
+        )
+    return Subject(
+        component.namespace,
+        None if owned else {INSTANCE_LABEL: component.release_name},
+        owned,
+        tuple(_named(flows)),
+    )
+
+
+def namespace_labels(component: PlannedComponent) -> dict[str, str]:
+    """The label metrics policies admit, on the namespace of every scraper."""
+    blueprint = component.blueprint
+    return {METRICS_SCRAPER_LABEL: "true"} if blueprint and blueprint.scraper else {}
+
+
+def owns_namespace(plan: Plan, app: Application) -> bool:
+    """The first deployed application of a namespace, in catalogue order, creates it."""
+    first = next(
+        a
+        for a in plan.catalogue.applications
+        if a.namespace == app.namespace and any(a in e.applications for e in plan.environments)
+    )
+    return first is app
+
+
+def app_namespace(app: Application) -> str:
+    return app.namespace
+
+
+def app_selector(app: Application) -> dict[str, str]:
+    return {"app.kubernetes.io/name": app.name}
+
+
+def app_subject(
+    app: Application,
+    applications: Sequence[Application],
+    cluster_plans: Sequence[ClusterPlan],
+    owner: bool,
+) -> Subject:
+    """Exactly the application's declared flows, on both ends of each. In a namespace shared
+    with other applications, each policy's name says whose it is."""
+    by_name = {a.name: a for a in applications}
+    flows = []
+    controllers = controller_peers(cluster_plans)
+    if app.ingress_host and app.port and controllers:
+        flows.append(Flow("allow-from-ingress-controller", "ingress", controllers, (app.port,)))
+    if app.metrics_port:
+        flows.append(
+            Flow("allow-from-metrics-scrapers", "ingress", (SCRAPERS,), (app.metrics_port,))
+        )
+    callers = sorted(
+        {
+            (caller.name, peer.port)
+            for caller in applications
+            for peer in caller.talks_to
+            if peer.app == app.name
+        }
+    )
+    for caller_name, port in callers:
+        caller = by_name[caller_name]
+        peer = Peer("pods", namespace=app_namespace(caller), selector=app_selector(caller))
+        flows.append(Flow(f"allow-from-{caller_name}", "ingress", (peer,), (port,)))
+    for target_name, port in sorted({(p.app, p.port) for p in app.talks_to if p.app}):
+        target = by_name.get(target_name)
+        if target is None:
+            continue
+        peer = Peer("pods", namespace=app_namespace(target), selector=app_selector(target))
+        flows.append(Flow(f"allow-to-{target_name}", "egress", (peer,), (port,)))
+    for name, cidr, port in sorted(
+        {(p.name, p.cidr, p.port) for p in app.talks_to if p.name and p.cidr}
+    ):
+        flows.append(Flow(f"allow-to-{name}", "egress", (Peer("addresses", cidr=cidr),), (port,)))
+    if app.namespace != app.name:
+        flows = [
+            Flow(f"{app.name}-{f.name}", f.direction, f.peers, f.ports, f.protocols) for f in flows
+        ]
+    return Subject(app_namespace(app), app_selector(app), owner, tuple(_named(flows)))
