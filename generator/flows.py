@@ -6,6 +6,7 @@ over all of those clusters, once for rendering and once again for the proof."""
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable, Sequence
 
 from generator.blueprints import NetworkRule
@@ -35,7 +36,11 @@ def fabric(clusters: Sequence[Cluster], what: str) -> Fabric:
             ]
         )
     return Fabric(
-        cilium=cilium == {True}, node_cidrs=_sorted({c.network.node_cidr for c in clusters})
+        cilium=cilium == {True},
+        node_cidrs=_sorted({c.network.node_cidr for c in clusters}),
+        apiserver_service_ips=_sorted(
+            str(ipaddress.ip_network(c.network.service_cidr, strict=False)[1]) for c in clusters
+        ),
     )
 
 
@@ -49,6 +54,17 @@ def internal_ranges(clusters: Iterable[Cluster]) -> tuple[str, ...]:
         cidr
         for c in clusters
         for cidr in (c.network.node_cidr, c.network.pod_cidr, c.network.service_cidr)
+    )
+
+
+def _inside(ranges: Iterable[str], cidr: str) -> tuple[str, ...]:
+    outer = ipaddress.ip_network(cidr, strict=False)
+    return tuple(
+        r
+        for r in ranges
+        if (inner := ipaddress.ip_network(r)).version == outer.version
+        and inner != outer
+        and inner.subnet_of(outer)  # type: ignore[arg-type]
     )
 
 
@@ -69,6 +85,20 @@ def controller_peers(cluster_plans: Iterable[ClusterPlan]) -> tuple[Peer, ...]:
     return tuple(peers)
 
 
+def scraper_peers(cluster_plans: Iterable[ClusterPlan]) -> tuple[Peer, ...]:
+    """Scrapers by their namespace's label; one placed in a namespace we do not own (whose
+    Namespace we never write) by its own pods."""
+    peers = [SCRAPERS]
+    for cluster_plan in cluster_plans:
+        for component in cluster_plan.components:
+            if namespace_labels(component) and component.namespace in RESERVED_NAMESPACES:
+                selector = {INSTANCE_LABEL: component.release_name}
+                peer = Peer("pods", namespace=component.namespace, selector=selector)
+                if peer not in peers:
+                    peers.append(peer)
+    return tuple(peers)
+
+
 def _rule_peers(
     rule: NetworkRule, namespace: str, cluster_plans: Sequence[ClusterPlan]
 ) -> tuple[Peer, ...]:
@@ -83,7 +113,7 @@ def _rule_peers(
     if rule.peer == "ingress":
         return controller_peers(cluster_plans)
     if rule.peer == "scraper":
-        return (SCRAPERS,)
+        return scraper_peers(cluster_plans)
     if rule.peer == "spokes":
         # Only the hub manages spokes; their API server addresses are unknown when rendering.
         return (outside,) if all(c.is_hub for c in clusters) else ()
@@ -144,6 +174,11 @@ def namespace_labels(component: PlannedComponent) -> dict[str, str]:
     return {METRICS_SCRAPER_LABEL: "true"} if blueprint and blueprint.scraper else {}
 
 
+def app_cluster_plans(plan: Plan, app: Application) -> list[ClusterPlan]:
+    """The clusters an application's base is deployed to: those of its environments."""
+    return [plan.cluster(c) for e in plan.environments if app in e.applications for c in e.clusters]
+
+
 def owns_namespace(plan: Plan, app: Application) -> bool:
     """The first deployed application of a namespace, in catalogue order, creates it."""
     first = next(
@@ -177,7 +212,12 @@ def app_subject(
         flows.append(Flow("allow-from-ingress-controller", "ingress", controllers, (app.port,)))
     if app.metrics_port:
         flows.append(
-            Flow("allow-from-metrics-scrapers", "ingress", (SCRAPERS,), (app.metrics_port,))
+            Flow(
+                "allow-from-metrics-scrapers",
+                "ingress",
+                scraper_peers(cluster_plans),
+                (app.metrics_port,),
+            )
         )
     callers = sorted(
         {
@@ -197,10 +237,13 @@ def app_subject(
             continue
         peer = Peer("pods", namespace=app_namespace(target), selector=app_selector(target))
         flows.append(Flow(f"allow-to-{target_name}", "egress", (peer,), (port,)))
+    internal = internal_ranges(cp.cluster for cp in cluster_plans)
     for name, cidr, port in sorted(
         {(p.name, p.cidr, p.port) for p in app.talks_to if p.name and p.cidr}
     ):
-        flows.append(Flow(f"allow-to-{name}", "egress", (Peer("addresses", cidr=cidr),), (port,)))
+        # An external endpoint is outside: never the cluster's own nodes, pods or services.
+        outside = Peer("addresses", cidr=cidr, excepts=_inside(internal, cidr))
+        flows.append(Flow(f"allow-to-{name}", "egress", (outside,), (port,)))
     if app.namespace != app.name:
         flows = [
             Flow(f"{app.name}-{f.name}", f.direction, f.peers, f.ports, f.protocols) for f in flows

@@ -152,9 +152,15 @@ def flow_policies(subject: Subject, flow: Flow, fabric: Fabric) -> list[dict[str
     out = []
     np_peers = [p for peer in flow.peers for p in _np_peers(peer, subject, fabric)]
     if np_peers:
-        entry: dict[str, Any] = {word: np_peers}
-        if ports:
-            entry["ports"] = [{"protocol": pr, "port": p} for pr in flow.protocols for p in ports]
+        # Without ports a rule would open every protocol: name the declared ones.
+        entry: dict[str, Any] = {
+            word: np_peers,
+            "ports": [
+                {"protocol": pr, "port": p} if p else {"protocol": pr}
+                for pr in flow.protocols
+                for p in ports or (0,)
+            ],
+        }
         out.append(
             _policy(
                 flow.name,
@@ -169,15 +175,19 @@ def flow_policies(subject: Subject, flow: Flow, fabric: Fabric) -> list[dict[str
     if fabric.cilium:
         entities = sorted({e for peer in flow.peers for e in cilium_entities(peer, flow.direction)})
         if entities:
-            rule: dict[str, Any] = {f"{word}Entities": entities}
-            if ports:
-                rule["toPorts"] = [
+            # Port "0" is Cilium's every port.
+            rule: dict[str, Any] = {
+                f"{word}Entities": entities,
+                "toPorts": [
                     {
                         "ports": [
-                            {"port": str(p), "protocol": pr} for pr in flow.protocols for p in ports
+                            {"port": str(p), "protocol": pr}
+                            for pr in flow.protocols
+                            for p in ports or (0,)
                         ]
                     }
-                ]
+                ],
+            }
             out.append(
                 {
                     "apiVersion": "cilium.io/v2",

@@ -14,8 +14,10 @@ from generator.blueprints import Library
 from generator.errors import InvalidOutput
 from generator.lint import rendered_errors
 from generator.manifests import Tree
+from generator.netproof import prove
 from generator.plan import Plan, make_plan
 from generator.render import render
+from generator.render.infrastructure import shared_components
 from generator.schema import SchemaStore
 from generator.validate import built_errors, manifest_errors
 from generator.yamlio import load_all_plain
@@ -69,6 +71,8 @@ def verify(
     the app-of-apps graph checked. Raises InvalidOutput with every problem."""
     problems = list(manifest_errors(store, rendered.tree.manifests()))
     built: dict[str, list[dict[str, Any]]] = {}
+    plan = rendered.plan
+    problems.extend(prove(plan, rendered.tree, shared_components(plan)))
     if build_cmd is None:
         rendered.notes.append(
             "kustomize builds skipped (--kustomize never or no kustomize on PATH)"

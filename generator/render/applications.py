@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from generator.catalogue_apps import config_dir
-from generator.flows import app_subject, fabric, owns_namespace
+from generator.flows import app_cluster_plans, app_subject, fabric, owns_namespace
 from generator.manifests import Manifest, Origin, Tree, kustomization
 from generator.model import AppEnvironment, Application, Autoscaling, Memory
 from generator.netpol import namespace_object, subject_policies
@@ -149,11 +149,9 @@ def _base_context(plan: Plan, app: Application, envs: list[EnvironmentPlan]) -> 
     return context
 
 
-def _policies(
-    plan: Plan, app: Application, envs: list[EnvironmentPlan], owner: bool
-) -> list[dict[str, Any]]:
+def _policies(plan: Plan, app: Application, owner: bool) -> list[dict[str, Any]]:
     """The app's flows; in a shared namespace only its owner carries the baseline."""
-    cluster_plans = [plan.cluster(c) for e in envs for c in e.clusters]
+    cluster_plans = app_cluster_plans(plan, app)
     return subject_policies(
         app_subject(app, plan.catalogue.applications, cluster_plans, owner),
         fabric([cp.cluster for cp in cluster_plans], f"application '{app.name}'"),
@@ -179,7 +177,7 @@ def render_applications(plan: Plan, tree: Tree) -> None:
             files.append("namespace.yaml")
             namespace = namespace_object(app.namespace)
             tree.add(f"{folder}/namespace.yaml", Manifest(namespace, origin, minors))
-        policies = _policies(plan, app, envs, owner)
+        policies = _policies(plan, app, owner)
         tree.add(f"{folder}/networkpolicies.yaml", *(Manifest(p, origin, minors) for p in policies))
         for template in BASE_TEMPLATES:
             objects = _objects(plan, app, "base", template, context)
