@@ -606,9 +606,12 @@ def connection_matrix(u: Universe, side: Side | None = None) -> Matrix:
 
 
 def analyze(
-    objects: Sequence[Mapping[str, Any]], network: Network, extra_cidrs: Iterable[str] = ()
+    objects: Sequence[Mapping[str, Any]],
+    network: Network,
+    extra_cidrs: Iterable[str] = (),
+    extra_workloads: Iterable[Workload] = (),
 ) -> Matrix:
-    return connection_matrix(universe(objects, network, extra_cidrs))
+    return connection_matrix(universe(objects, network, extra_cidrs, extra_workloads))
 
 
 # --- output ------------------------------------------------------------------------------------

@@ -66,6 +66,7 @@ def render_readme(plan: Plan) -> str:
             envs = ", ".join(f"{name} ({s.replicas})" for name, s in app.environments.items())
             images = sorted({s.image for s in app.environments.values()})
             lines.append(f"| {app.name} | {envs} | {', '.join(f'`{i}`' for i in images)} |")
+    lines += _network_policies(plan)
     capi = [c.cluster.name for c in plan.clusters if c.cluster.cluster_api]
     lines += [
         "",
@@ -94,6 +95,35 @@ def render_readme(plan: Plan) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _enforcement(distribution: str, cni: str) -> str:
+    if cni == "cilium":
+        return "enforced by Cilium (node-level peers as CiliumNetworkPolicy entities)"
+    if distribution == "k3s":
+        return "enforced by the K3s network policy controller"
+    return "**not enforced**: flannel on kubeadm ignores NetworkPolicies; they document intent only"
+
+
+def _network_policies(plan: Plan) -> list[str]:
+    """Whether the policies under each namespace actually hold on each cluster."""
+    lines = [
+        "",
+        "## Network policies",
+        "",
+        "Every namespace gitops-gen creates denies all traffic in and out except DNS and the",
+        "declared flows; `render` checks that the policies allow exactly those.",
+        "",
+        "| cluster | CNI | node range | policies |",
+        "|---|---|---|---|",
+    ]
+    for cluster_plan in plan.clusters:
+        cluster = cluster_plan.cluster
+        lines.append(
+            f"| {cluster.name} | {cluster.cni} ({cluster.distribution}) "
+            f"| {cluster.network.node_cidr} | {_enforcement(cluster.distribution, cluster.cni)} |"
+        )
+    return lines
 
 
 def _basename(path: str) -> str:
