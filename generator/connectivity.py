@@ -18,7 +18,7 @@ import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 NODES = "nodes"
@@ -112,6 +112,7 @@ def format_ports(ports: Ports) -> str:
 # --- addresses ---------------------------------------------------------------------------------
 
 
+@cache
 def _interval(cidr: str) -> Interval:
     net = ipaddress.ip_network(cidr, strict=False)
     return (net.version, int(net.network_address), int(net.broadcast_address))
@@ -321,7 +322,11 @@ class Universe:
         return [*(w.id for w in self.pods), NODES, APISERVER, *self.atoms]
 
     def workload(self, endpoint: str) -> Workload | None:
-        return next((w for w in self.pods if w.id == endpoint), None)
+        return self._by_id.get(endpoint)
+
+    @cached_property
+    def _by_id(self) -> dict[str, Workload]:
+        return {w.id: w for w in self.pods}
 
 
 def universe(

@@ -51,7 +51,10 @@ VMAGENT = """\
 name: vmagent
 description: Scrapes metrics and remote-writes them.
 namespace: monitoring
-chart: {repo: https://victoriametrics.github.io/helm-charts, name: victoria-metrics-agent, version: 0.14.0}
+chart:
+  repo: https://victoriametrics.github.io/helm-charts
+  name: victoria-metrics-agent
+  version: 0.14.0
 scraper: true
 containers: {vmagent: resources}
 profiles:
