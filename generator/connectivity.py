@@ -13,13 +13,19 @@ Without a CNI that enforces them the matrix shows what the policies mean, not wh
 
 from __future__ import annotations
 
-import ipaddress
-import itertools
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cached_property
 from typing import Any
+
+from generator.addresses import (
+    Interval,
+    address_atoms,
+    block_covers,
+    interval,
+    ip_block,
+    is_address,
+)
 
 NODES = "nodes"
 APISERVER = "apiserver"
@@ -31,8 +37,6 @@ POD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Rep
 # Inclusive port ranges, sorted and disjoint; () is no port.
 Ports = tuple[tuple[int, int], ...]
 ALL_PORTS: Ports = ((1, MAX_PORT),)
-# (IP version, first address, last address) as integers.
-Interval = tuple[int, int, int]
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,7 @@ class Network:
         return self.cni == "cilium"
 
     def internal(self) -> list[Interval]:
-        return [_interval(c) for c in (self.node_cidr, self.pod_cidr, self.service_cidr)]
+        return [interval(c) for c in (self.node_cidr, self.pod_cidr, self.service_cidr)]
 
 
 @dataclass(frozen=True)
@@ -107,103 +111,6 @@ def format_ports(ports: Ports) -> str:
     if ports == ALL_PORTS:
         return "any"
     return ",".join(str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in ports)
-
-
-# --- addresses ---------------------------------------------------------------------------------
-
-
-@cache
-def _interval(cidr: str) -> Interval:
-    net = ipaddress.ip_network(cidr, strict=False)
-    return (net.version, int(net.network_address), int(net.broadcast_address))
-
-
-def _contains(outer: Interval, inner: Interval) -> bool:
-    return outer[0] == inner[0] and outer[1] <= inner[1] and inner[2] <= outer[2]
-
-
-def _ip_block(block: Mapping[str, Any]) -> tuple[Interval, list[Interval]]:
-    return _interval(block["cidr"]), [_interval(e) for e in block.get("except", [])]
-
-
-def _block_covers(block: tuple[Interval, list[Interval]], target: Interval) -> bool:
-    cidr, excepts = block
-    overlapping = (e for e in excepts if e[0] == target[0])
-    return _contains(cidr, target) and not any(
-        e[1] <= target[2] and target[1] <= e[2] for e in overlapping
-    )
-
-
-def address_atoms(cidrs: Iterable[str], network: Network) -> list[str]:
-    """The address space outside the cluster, cut at every boundary the policies name, as
-    endpoints: each block is matched by a policy entirely or not at all."""
-    cuts: dict[int, set[int]] = {4: {0, 2**32}}
-    internal = network.internal()
-    for version, lo, hi in [*(_interval(c) for c in cidrs), *internal]:
-        cuts.setdefault(version, {0, 2**128}).update({lo, hi + 1})
-    atoms = []
-    for version, points in cuts.items():
-        ordered = sorted(points)
-        for lo, nxt in itertools.pairwise(ordered):
-            if any(_contains(i, (version, lo, nxt - 1)) for i in internal):
-                continue
-            atoms.extend(_cidrs(version, lo, nxt - 1))
-    return atoms
-
-
-def _cidrs(version: int, lo: int, hi: int) -> list[str]:
-    make = ipaddress.IPv4Address if version == 4 else ipaddress.IPv6Address
-    return [str(n) for n in ipaddress.summarize_address_range(make(lo), make(hi))]
-
-
-def describe_blocks(atoms: Iterable[str], network: Network) -> list[str]:
-    """Address blocks as people write ipBlocks: `192.168.0.0/16 except 192.168.1.0/24`, the
-    cluster's own ranges left out of the exceptions (they are never address endpoints)."""
-    by_version: dict[int, list[Interval]] = {}
-    for atom in atoms:
-        interval = _interval(atom)
-        by_version.setdefault(interval[0], []).append(interval)
-    out = []
-    for version, intervals in sorted(by_version.items()):
-        bits = 32 if version == 4 else 128
-        lo, hi = min(i[1] for i in intervals), max(i[2] for i in intervals)
-        prefix = bits - (lo ^ hi).bit_length()
-        cover_lo = lo >> (bits - prefix) << (bits - prefix) if prefix else 0
-        cover = (version, cover_lo, cover_lo + (1 << (bits - prefix)) - 1)
-        taken = sorted([*intervals, *(i for i in network.internal() if i[0] == version)])
-        holes, at = [], cover[1]
-        for _, start, end in taken:
-            if start > at:
-                holes.extend(_cidrs(version, at, min(start - 1, cover[2])))
-            at = max(at, end + 1)
-        if at <= cover[2]:
-            holes.extend(_cidrs(version, at, cover[2]))
-        pieces = [c for i in _merge(intervals) for c in _cidrs(version, i[1], i[2])]
-        first = _cidrs(version, cover[1], cover[2])[0]
-        if len(holes) < len(pieces):
-            out.append(f"{first} except {','.join(holes)}" if holes else first)
-        else:
-            out.extend(pieces)
-    return out
-
-
-def _merge(intervals: list[Interval]) -> list[Interval]:
-    out: list[Interval] = []
-    for interval in sorted(intervals):
-        if out and interval[1] <= out[-1][2] + 1:
-            out[-1] = (out[-1][0], out[-1][1], max(out[-1][2], interval[2]))
-        else:
-            out.append(interval)
-    return out
-
-
-@cache
-def is_address(endpoint: str) -> bool:
-    try:
-        ipaddress.ip_network(endpoint)
-    except ValueError:
-        return False
-    return True
 
 
 # --- objects -----------------------------------------------------------------------------------
@@ -359,7 +266,7 @@ def universe(
         network,
         found,
         namespace_labels(objects, names),
-        address_atoms(cidrs, network),
+        address_atoms(cidrs, network.internal()),
         policies,
         cilium,
     )
@@ -376,21 +283,21 @@ def _cilium_cidrs(rule: Mapping[str, Any]) -> Iterator[str]:
 
 
 def match_block(cidr: str, excepts: Iterable[str], endpoint: str, u: Universe) -> bool:
-    return _match_block((_interval(cidr), [_interval(e) for e in excepts]), endpoint, u)
+    return _match_block((interval(cidr), [interval(e) for e in excepts]), endpoint, u)
 
 
 def _match_block(block: tuple[Interval, list[Interval]], endpoint: str, u: Universe) -> bool:
     """Cilium's CIDR rules never match nodes or the API server (its default match mode);
     elsewhere a block reaches them when it holds the whole node range."""
     if endpoint in (NODES, APISERVER):
-        return not u.network.cilium and _block_covers(block, _interval(u.network.node_cidr))
-    return is_address(endpoint) and _block_covers(block, _interval(endpoint))
+        return not u.network.cilium and block_covers(block, interval(u.network.node_cidr))
+    return is_address(endpoint) and block_covers(block, interval(endpoint))
 
 
 def _match_peer(peer: Mapping[str, Any], namespace: str, endpoint: str, u: Universe) -> bool:
     """One NetworkPolicyPeer; namespaceSelector and podSelector in one peer are AND'd."""
     if "ipBlock" in peer:
-        return _match_block(_ip_block(peer["ipBlock"]), endpoint, u)
+        return _match_block(ip_block(peer["ipBlock"]), endpoint, u)
     workload = u.workload(endpoint)
     if workload is None or ("podSelector" not in peer and "namespaceSelector" not in peer):
         return False
@@ -511,8 +418,8 @@ def _cilium_peer(
     for key in (f"{word}CIDR", f"{word}CIDRSet"):
         for entry in rule.get(key) or []:
             named = True
-            block = (_interval(entry), []) if isinstance(entry, str) else _ip_block(entry)
-            if is_address(peer) and _block_covers(block, _interval(peer)):
+            block = (interval(entry), []) if isinstance(entry, str) else ip_block(entry)
+            if is_address(peer) and block_covers(block, interval(peer)):
                 return True
     return False if named else None
 
@@ -617,46 +524,3 @@ def analyze(
     extra_workloads: Iterable[Workload] = (),
 ) -> Matrix:
     return connection_matrix(universe(objects, network, extra_cidrs, extra_workloads))
-
-
-# --- output ------------------------------------------------------------------------------------
-
-
-def rows(matrix: Matrix, network: Network) -> list[tuple[str, str, str, str]]:
-    """(source, destination, protocol, ports), address blocks merged where they share the rest."""
-    grouped: dict[tuple[str, str, str], list[str]] = {}
-    out = []
-    for (source, destination, protocol), ports in sorted(matrix.items()):
-        text = format_ports(ports)
-        if is_address(destination):
-            grouped.setdefault((source, protocol, text), []).append(destination)
-        elif is_address(source):
-            grouped.setdefault((destination, protocol, "<" + text), []).append(source)
-        else:
-            out.append((source, destination, protocol, text))
-    for (end, protocol, text), blocks in grouped.items():
-        for block in describe_blocks(blocks, network):
-            if text.startswith("<"):
-                out.append((block, end, protocol, text[1:]))
-            else:
-                out.append((end, block, protocol, text))
-    return sorted(out)
-
-
-def to_table(matrix: Matrix, network: Network) -> str:
-    header = ("SOURCE", "DESTINATION", "PROTOCOL", "PORTS")
-    table = [header, *rows(matrix, network)]
-    widths = [max(len(r[i]) for r in table) for i in range(3)]
-    return "\n".join(
-        "  ".join([*(r[i].ljust(widths[i]) for i in range(3)), r[3]]).rstrip() for r in table
-    )
-
-
-def to_json(matrix: Matrix, network: Network) -> str:
-    return json.dumps(
-        [
-            {"source": s, "destination": d, "protocol": p, "ports": t}
-            for s, d, p, t in rows(matrix, network)
-        ],
-        indent=2,
-    )
