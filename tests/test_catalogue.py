@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from generator import yamlio
+from generator.blueprints import Library
+from generator.catalogue import load as load_catalogue
 from tests.conftest import Result, write
 
 BASE = """\
@@ -665,3 +667,42 @@ def test_every_semantic_problem_is_reported_in_line_order(broken: Broken) -> Non
         (where(text, "      memory:\n        ", "request: 1Gi"), "spec.applications[0].memory"),
         (where(text, "image: ", "redis:latest"), "spec.applications[1].image"),
     ]
+
+
+# --- cluster network -------------------------------------------------------------------------
+
+
+def test_network_ranges_must_be_address_ranges(broken: Broken) -> None:
+    text = edit(
+        (
+            "      server: https://dev.example.com:6443\n",
+            "      server: https://dev.example.com:6443\n      network: {nodeCIDR: 10.0.0.0/33}\n",
+        )
+    )
+    (problem,) = broken(text)
+    assert problem.at == where(text, "nodeCIDR: ", "10.0.0.0/33")
+    assert problem.path == "spec.clusters[1].network.nodeCIDR"
+    assert problem.message == "'10.0.0.0/33' is not an address range"
+
+
+def test_network_defaults_per_distribution(tmp_path: Path) -> None:
+    text = edit(
+        (
+            "      server: https://dev.example.com:6443\n",
+            "      server: https://dev.example.com:6443\n      distribution: k3s\n",
+        ),
+        (
+            "      server: https://staging.example.com:6443\n",
+            "      server: https://staging.example.com:6443\n"
+            "      network: {nodeCIDR: 192.168.0.0/24}\n",
+        ),
+    )
+    loaded = load_catalogue(write(tmp_path / "catalogue.yaml", text), Library().names())
+    management, dev, staging = (c.network for c in loaded.clusters)
+    assert (management.node_cidr, management.pod_cidr, management.service_cidr) == (
+        "10.0.0.0/16",
+        "10.244.0.0/16",
+        "10.96.0.0/12",
+    )
+    assert (dev.pod_cidr, dev.service_cidr) == ("10.42.0.0/16", "10.43.0.0/16")
+    assert (staging.node_cidr, staging.pod_cidr) == ("192.168.0.0/24", "10.244.0.0/16")
