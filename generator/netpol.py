@@ -65,6 +65,8 @@ class Fabric:
 
     cilium: bool
     node_cidrs: tuple[str, ...] = field(default_factory=tuple)
+    # The `kubernetes` Service's addresses (first of each service range).
+    apiserver_service_ips: tuple[str, ...] = field(default_factory=tuple)
 
 
 def namespace_selector(namespace: str) -> dict[str, Any]:
@@ -161,6 +163,19 @@ def flow_policies(subject: Subject, flow: Flow, fabric: Fabric) -> list[dict[str
                 for p in ports or (0,)
             ],
         }
+        entries = [entry]
+        if not flow.ports and _only_apiserver(flow) and fabric.apiserver_service_ips:
+            # Policies apply after the Service address is translated to the API server's
+            # 6443; naming the Service's own address and port too keeps the rule right for
+            # readers and policy engines that look before translation.
+            entries.append(
+                {
+                    "to": [
+                        {"ipBlock": {"cidr": f"{ip}/32"}} for ip in fabric.apiserver_service_ips
+                    ],
+                    "ports": [{"protocol": "TCP", "port": 443}],
+                }
+            )
         out.append(
             _policy(
                 flow.name,
@@ -168,7 +183,7 @@ def flow_policies(subject: Subject, flow: Flow, fabric: Fabric) -> list[dict[str
                 {
                     "podSelector": _selector(subject.selector),
                     "policyTypes": [flow.direction.capitalize()],
-                    flow.direction: [entry],
+                    flow.direction: entries,
                 },
             )
         )
