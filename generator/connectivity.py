@@ -8,7 +8,9 @@ Endpoints are workloads (`namespace/name`), `nodes` (node addresses: kubelet, ho
 pods), `apiserver` (the cluster's API server, on the control-plane hosts) and address blocks
 outside the cluster's node, pod and service ranges. Pods are matched by selectors only: the
 Kubernetes API leaves ipBlock matching of pod addresses to the implementation (Cilium never does).
-Without a CNI that enforces them the matrix shows what the policies mean, not what happens.
+Traffic between a pod and the node it runs on (kubelet probes) is always allowed, whatever the
+policies, so `nodes` stands for the other nodes. Without a CNI that enforces them the matrix
+shows what the policies mean, not what happens.
 """
 
 from __future__ import annotations
