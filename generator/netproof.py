@@ -33,8 +33,8 @@ from generator.flows import (
     app_cluster_plans,
     app_subject,
     component_subject,
-    owns_namespace,
     fabric,
+    owns_namespace,
 )
 from generator.manifests import Tree
 from generator.netpol import APISERVER_PORT, DNS_SELECTOR, Fabric, Flow, Peer, Subject, dns_flow
