@@ -223,41 +223,25 @@ def test_named_ports_resolve_on_the_destination_pod() -> None:
     assert tcp(m, "a/client", "0.0.0.0/5") == ()  # a name means nothing off a pod
 
 
+def web_with_egress(*rules: dict[str, Any]) -> list[dict[str, Any]]:
+    """Workload a/web and one policy isolating its egress to `rules`."""
+    return [deployment("a", "web"), policy("a", "p", policyTypes=["Egress"], egress=list(rules))]
+
+
 def test_end_port_and_protocol_defaults() -> None:
-    objects = [
-        deployment("a", "web"),
-        policy(
-            "a",
-            "p",
-            policyTypes=["Egress"],
-            egress=[{"ports": [{"port": 30000, "endPort": 30010}, {"port": 53}]}],
-        ),
-    ]
-    m = analyze(objects, FLANNEL)
+    m = analyze(
+        web_with_egress({"ports": [{"port": 30000, "endPort": 30010}, {"port": 53}]}), FLANNEL
+    )
     assert tcp(m, "a/web", NODES) == ((53, 53), (30000, 30010))
     assert ("a/web", NODES, "UDP") not in m  # no protocol means TCP only
-    no_port = policy("a", "p", policyTypes=["Egress"], egress=[{"ports": [{"protocol": "UDP"}]}])
-    m = analyze([deployment("a", "web"), no_port], FLANNEL)
+    m = analyze(web_with_egress({"ports": [{"protocol": "UDP"}]}), FLANNEL)
     assert m[("a/web", NODES, "UDP")] == ALL_PORTS
     assert tcp(m, "a/web", NODES) == ()
 
 
 def test_ip_block_with_except() -> None:
-    objects = [
-        deployment("a", "web"),
-        policy(
-            "a",
-            "p",
-            policyTypes=["Egress"],
-            egress=[
-                {
-                    "to": [{"ipBlock": {"cidr": "192.168.0.0/16", "except": ["192.168.1.0/24"]}}],
-                    "ports": [{"port": 443}],
-                }
-            ],
-        ),
-    ]
-    m = analyze(objects, FLANNEL)
+    block = {"ipBlock": {"cidr": "192.168.0.0/16", "except": ["192.168.1.0/24"]}}
+    m = analyze(web_with_egress({"to": [block], "ports": [{"port": 443}]}), FLANNEL)
     reached = {d for (s, d, p) in m if s == "a/web" and p == "TCP"}
     assert "192.168.0.0/24" in reached and "192.168.2.0/23" in reached
     assert "192.168.1.0/24" not in reached
@@ -265,19 +249,12 @@ def test_ip_block_with_except() -> None:
 
 
 def test_node_range_blocks_reach_nodes_and_api_server_except_on_cilium() -> None:
-    objects = [
-        deployment("a", "op"),
-        policy(
-            "a",
-            "p",
-            policyTypes=["Egress"],
-            egress=[{"to": [{"ipBlock": {"cidr": "10.0.0.0/16"}}], "ports": [{"port": 6443}]}],
-        ),
-    ]
+    nodes = {"ipBlock": {"cidr": "10.0.0.0/16"}}
+    objects = web_with_egress({"to": [nodes], "ports": [{"port": 6443}]})
     m = analyze(objects, FLANNEL)
-    assert tcp(m, "a/op", APISERVER) == ((6443, 6443),)
-    assert tcp(m, "a/op", NODES) == ((6443, 6443),)
-    assert tcp(analyze(objects, CILIUM), "a/op", APISERVER) == ()
+    assert tcp(m, "a/web", APISERVER) == ((6443, 6443),)
+    assert tcp(m, "a/web", NODES) == ((6443, 6443),)
+    assert tcp(analyze(objects, CILIUM), "a/web", APISERVER) == ()
 
 
 def test_host_network_pods_are_node_addresses() -> None:

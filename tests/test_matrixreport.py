@@ -6,24 +6,13 @@ import json
 
 from generator.connectivity import analyze
 from generator.matrixreport import to_json, to_table
-from tests.test_connectivity import FLANNEL, deployment, policy
+from tests.test_connectivity import FLANNEL, web_with_egress
 
 
 def test_blocks_are_written_with_their_exceptions() -> None:
-    objects = [
-        deployment("a", "web"),
-        policy(
-            "a",
-            "p",
-            policyTypes=["Egress"],
-            egress=[
-                {
-                    "to": [{"ipBlock": {"cidr": "192.168.0.0/16", "except": ["192.168.1.0/24"]}}],
-                    "ports": [{"port": 443}, {"port": 8000, "endPort": 8080}],
-                }
-            ],
-        ),
-    ]
+    block = {"ipBlock": {"cidr": "192.168.0.0/16", "except": ["192.168.1.0/24"]}}
+    ports = [{"port": 443}, {"port": 8000, "endPort": 8080}]
+    objects = web_with_egress({"to": [block], "ports": ports})
     m = analyze(objects, FLANNEL)
     table = to_table(m, FLANNEL).splitlines()
     assert table[0].split() == ["SOURCE", "DESTINATION", "PROTOCOL", "PORTS"]
