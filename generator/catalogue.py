@@ -77,6 +77,15 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
     return match[0] if match else None
 
 
+def address_range_problem(value: str) -> str | None:
+    """What is wrong with a CIDR the schema's pattern let through (`.0.0.0/8`, `/33`)."""
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return f"'{value}' is not an address range"
+    return None
+
+
 def suggest(word: str, candidates: Iterable[str]) -> str:
     """`; did you mean 'x'?` for the closest candidate, or nothing."""
     match = closest(word, candidates)
@@ -497,10 +506,9 @@ class _Checker:
     def network(self, at: DocPath, raw: dict[str, str], distribution: str) -> model.ClusterNetwork:
         defaults = model.NETWORK_DEFAULTS[distribution]
         for key, value in raw.items():
-            try:
-                ipaddress.ip_network(value, strict=False)
-            except ValueError:
-                self.fail((*at, "network", key), f"'{value}' is not an address range")
+            problem = address_range_problem(value)
+            if problem:
+                self.fail((*at, "network", key), problem)
         return model.ClusterNetwork(
             node_cidr=raw.get("nodeCIDR", defaults.node_cidr),
             pod_cidr=raw.get("podCIDR", defaults.pod_cidr),

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Protocol
 
 from generator import model
-from generator.catalogue import DEFAULT_MEMORY, IMAGE, suggest
+from generator.catalogue import DEFAULT_MEMORY, IMAGE, address_range_problem, suggest
 from generator.errors import Problem
 from generator.quantity import parse_bytes
 from generator.yamlio import DocPath, Positions
@@ -70,6 +70,9 @@ def applications(
             target = peer.get("app")
             if target is not None:
                 _check_peer(report, app, target, by_name, env_names, (*at, "talksTo", peer_index))
+            problem = address_range_problem(peer["cidr"]) if "cidr" in peer else None
+            if problem:
+                report.fail((*at, "talksTo", peer_index, "cidr"), problem)
             peers.append(
                 model.Peer(
                     port=peer["port"], app=target, name=peer.get("name"), cidr=peer.get("cidr")

@@ -706,3 +706,12 @@ def test_network_defaults_per_distribution(tmp_path: Path) -> None:
     )
     assert (dev.pod_cidr, dev.service_cidr) == ("10.42.0.0/16", "10.43.0.0/16")
     assert (staging.node_cidr, staging.pod_cidr) == ("192.168.0.0/24", "10.244.0.0/16")
+
+
+def test_external_peer_ranges_must_be_address_ranges(broken: Broken) -> None:
+    peer = "        - {name: db, cidr: .0.0.0/8, port: 5432}\n"
+    text = edit(("          port: 6379\n", "          port: 6379\n" + peer))
+    (problem,) = broken(text)
+    assert problem.at == where(text, "cidr: ", ".0.0.0/8")
+    assert problem.path == "spec.applications[0].talksTo[1].cidr"
+    assert problem.message == "'.0.0.0/8' is not an address range"
