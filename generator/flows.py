@@ -8,40 +8,40 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from generator.blueprints import NetworkRule
-from generator.errors import Problem, UserError
 from generator.model import Application, Cluster
 from generator.netpol import ANYWHERE, METRICS_SCRAPER_LABEL, Fabric, Flow, Peer, Subject
 from generator.plan import RESERVED_NAMESPACES, ClusterPlan, Plan, PlannedComponent
 
 INSTANCE_LABEL = "app.kubernetes.io/instance"
+# Beside a folder of policies: the Cilium kinds that only Cilium clusters apply.
+CILIUM_FOLDER = "cilium"
 SCRAPERS = Peer("namespaces", labels={METRICS_SCRAPER_LABEL: "true"})
 
 
-def fabric(clusters: Sequence[Cluster], what: str) -> Fabric:
-    """One fabric for clusters sharing a folder: Cilium and other CNIs need different objects
-    for node-level peers, and a folder cannot hold both (Cilium's kinds fail elsewhere)."""
+def fabric(clusters: Sequence[Cluster]) -> Fabric:
+    """How node-level peers are written for clusters sharing one folder of policies."""
     cilium = {c.cni == "cilium" for c in clusters}
-    if len(cilium) > 1:
-        names = ", ".join(f"'{c.name}' ({c.cni})" for c in clusters)
-        raise UserError(
-            [
-                Problem(
-                    clusters[0].location,
-                    "",
-                    f"{what} runs on clusters with different CNIs: {names}; its NetworkPolicies "
-                    "are shared, so give these clusters the same cni",
-                )
-            ]
-        )
     return Fabric(
-        cilium=cilium == {True},
+        cilium=True in cilium,
+        mixed=len(cilium) > 1,
         node_cidrs=_sorted({c.network.node_cidr for c in clusters}),
         apiserver_service_ips=_sorted(
             str(ipaddress.ip_network(c.network.service_cidr, strict=False)[1]) for c in clusters
         ),
     )
+
+
+def split_cilium(
+    policies: list[dict[str, Any]], where: Fabric
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(what every cluster applies, what only Cilium clusters apply) of one folder."""
+    if not where.mixed:
+        return policies, []
+    cilium = [p for p in policies if p["kind"] == "CiliumNetworkPolicy"]
+    return [p for p in policies if p["kind"] != "CiliumNetworkPolicy"], cilium
 
 
 def _sorted(items: Iterable[str]) -> tuple[str, ...]:

@@ -60,10 +60,12 @@ class Subject:
 
 @dataclass(frozen=True)
 class Fabric:
-    """What the clusters that apply one folder of policies agree on: whether Cilium enforces
-    them, and their node ranges."""
+    """The clusters that apply one folder of policies: whether Cilium runs on them (all, or
+    only some: `mixed`, where node-level peers are written both ways and the Cilium kinds go
+    to a folder only Cilium clusters apply), and their node ranges."""
 
     cilium: bool
+    mixed: bool = False
     node_cidrs: tuple[str, ...] = field(default_factory=tuple)
     # The `kubernetes` Service's addresses (first of each service range).
     apiserver_service_ips: tuple[str, ...] = field(default_factory=tuple)
@@ -124,7 +126,9 @@ def _np_peers(peer: Peer, subject: Subject, fabric: Fabric) -> list[dict[str, An
         return [{"namespaceSelector": {}}]
     if peer.kind in ("nodes", "apiserver"):
         # Cilium's CIDR rules never match nodes or the API server: entities do, below.
-        return [] if fabric.cilium else [{"ipBlock": {"cidr": c}} for c in fabric.node_cidrs]
+        if fabric.cilium and not fabric.mixed:
+            return []
+        return [{"ipBlock": {"cidr": c}} for c in fabric.node_cidrs]
     if peer.kind == "addresses":
         block: dict[str, Any] = {"cidr": peer.cidr}
         if peer.excepts:
@@ -164,7 +168,7 @@ def flow_policies(subject: Subject, flow: Flow, fabric: Fabric) -> list[dict[str
             ],
         }
         entries = [entry]
-        if not flow.ports and _only_apiserver(flow) and fabric.apiserver_service_ips:
+        if not flow.ports and _only_apiserver(flow) and (fabric.mixed or not fabric.cilium):
             # Policies apply after the Service address is translated to the API server's
             # 6443; naming the Service's own address and port too keeps the rule right for
             # readers and policy engines that look before translation.

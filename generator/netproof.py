@@ -29,6 +29,7 @@ from generator.connectivity import (
     universe,
 )
 from generator.flows import (
+    CILIUM_FOLDER,
     INSTANCE_LABEL,
     app_cluster_plans,
     app_subject,
@@ -69,7 +70,7 @@ def peer_matches(peer: Peer, direction: str, endpoint: str, u: Universe, where: 
     if peer.kind == "cluster":
         return workload is not None
     if peer.kind in ("nodes", "apiserver"):
-        if not where.cilium:
+        if not u.network.cilium:
             return any(match_block(c, (), endpoint, u) for c in where.node_cidrs)
         if peer.kind == "apiserver" and direction == "egress":
             return endpoint == APISERVER
@@ -110,7 +111,19 @@ class Expectation:
                 continue
             if any(peer_matches(p, direction, peer, u, where) for p in flow.peers):
                 ranges.extend(_flow_ports(flow))
+            if _service_address(flow, where, peer, u):
+                ranges.append((443, 443))
         return merge_ports(ranges)
+
+
+def _service_address(flow: Flow, where: Fabric, endpoint: str, u: Universe) -> bool:
+    """Whether `endpoint` is a `kubernetes` Service address the API server flow names too
+    (outside Cilium); another cluster's Service range is an outside address here."""
+    if flow.ports or flow.direction != "egress" or (where.cilium and not where.mixed):
+        return False
+    if not all(p.kind == "apiserver" for p in flow.peers):
+        return False
+    return any(match_block(f"{ip}/32", (), endpoint, u) for ip in where.apiserver_service_ips)
 
 
 def stand_ins(components: Iterable[PlannedComponent]) -> list[Workload]:
@@ -150,15 +163,16 @@ def cluster_declarations(
     folders: list[str] = []
     for component in cluster_plan.components:
         pairs = users[component.name]
-        where = fabric([cp.cluster for cp, _ in pairs], f"component '{component.name}'")
+        where = fabric([cp.cluster for cp, _ in pairs])
         declared.append(Declared(component_subject(pairs), where))
         folders.append(f"infrastructure/base/{component.name}/manifests/")
+        folders.append(f"infrastructure/base/{component.name}/{CILIUM_FOLDER}/")
     env = next(
         e for e in plan.environments if e.environment.name == cluster_plan.cluster.environment
     )
     for app in env.applications:
         cluster_plans = app_cluster_plans(plan, app)
-        where = fabric([cp.cluster for cp in cluster_plans], f"application '{app.name}'")
+        where = fabric([cp.cluster for cp in cluster_plans])
         declared.append(
             Declared(
                 app_subject(

@@ -270,19 +270,44 @@ def test_render_fails_naming_the_flow(
     assert not (tmp_path / "out").exists()
 
 
-def test_mixed_cnis_sharing_a_base_are_a_user_error(tmp_path: Path, blueprints: Path) -> None:
-    text = catalogue("k3s", "flannel", "ingress-nginx").replace(
-        "      components: [argocd, cert-manager, ingress-nginx, vmagent]\n",
-        "      components: [argocd, cert-manager, ingress-nginx, vmagent]\n"
-        "    - name: edge\n"
-        "      environment: prod\n"
+def _with_edge(controller: str, environment: str) -> str:
+    """The shop plus a Cilium cluster `edge` sharing cert-manager with the K3s cluster."""
+    components = f"      components: [argocd, cert-manager, {controller}, vmagent]\n"
+    text = catalogue("k3s", "flannel", controller).replace(
+        components,
+        components + "    - name: edge\n"
+        f"      environment: {environment}\n"
         "      server: https://edge.example.com:6443\n"
         "      cni: cilium\n"
         "      nodePools: [{name: all, serverType: cpx41, count: 1}]\n"
-        "      components: [cert-manager, ingress-nginx]\n",
+        f"      components: [cert-manager, {controller}]\n",
     )
-    with pytest.raises(Exception, match="different CNIs"):
-        _render(tmp_path, blueprints, text)
+    return text.replace(
+        "environments: [{name: prod}]", "environments: [{name: prod}, {name: edge}]"
+    )
+
+
+def test_cilium_policies_of_a_shared_folder_go_to_cilium_clusters_only(
+    tmp_path: Path, blueprints: Path
+) -> None:
+    rendered = _render(tmp_path, blueprints, _with_edge("ingress-nginx", "edge"))
+    files = rendered.files
+    cilium = "infrastructure/base/cert-manager/cilium"
+    assert "CiliumNetworkPolicy" in files[f"{cilium}/ciliumnetworkpolicies.yaml"]
+    assert (
+        "CiliumNetworkPolicy"
+        not in files["infrastructure/base/cert-manager/manifests/networkpolicies.yaml"]
+    )
+    assert f"path: {cilium}" in files["clusters/edge/patches/cert-manager.yaml"]
+    assert cilium not in files["clusters/prod/patches/cert-manager.yaml"]
+    assert prove(rendered.plan, rendered.tree, shared_components(rendered.plan)) == []
+
+
+def test_one_environment_cannot_mix_cnis_when_an_app_needs_cilium_policies(
+    tmp_path: Path, blueprints: Path
+) -> None:
+    with pytest.raises(Exception, match="mixes Cilium and other CNIs"):
+        _render(tmp_path, blueprints, _with_edge("traefik", "prod"))
 
 
 def test_stand_ins_are_pods_unless_every_container_is_on_the_host(

@@ -10,11 +10,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from generator.catalogue_apps import config_dir
-from generator.flows import app_cluster_plans, app_subject, fabric, owns_namespace
+from generator.errors import UserError
+from generator.flows import (
+    CILIUM_FOLDER,
+    app_cluster_plans,
+    app_subject,
+    fabric,
+    owns_namespace,
+    split_cilium,
+)
 from generator.manifests import Manifest, Origin, Tree, kustomization
 from generator.model import AppEnvironment, Application, Autoscaling, Memory
 from generator.netpol import namespace_object, subject_policies
 from generator.plan import EnvironmentPlan, Plan
+from generator.render.infrastructure import add_cilium_folder
 from generator.templating import render
 from generator.yamlio import dump_all, load_all_plain
 
@@ -149,13 +158,15 @@ def _base_context(plan: Plan, app: Application, envs: list[EnvironmentPlan]) -> 
     return context
 
 
-def _policies(plan: Plan, app: Application, owner: bool) -> list[dict[str, Any]]:
-    """The app's flows; in a shared namespace only its owner carries the baseline."""
+def _policies(
+    plan: Plan, app: Application, owner: bool
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The app's flows, and the Cilium policies only its Cilium clusters apply; in a shared
+    namespace only its owner carries the baseline."""
     cluster_plans = app_cluster_plans(plan, app)
-    return subject_policies(
-        app_subject(app, plan.catalogue.applications, cluster_plans, owner),
-        fabric([cp.cluster for cp in cluster_plans], f"application '{app.name}'"),
-    )
+    where = fabric([cp.cluster for cp in cluster_plans])
+    subject = app_subject(app, plan.catalogue.applications, cluster_plans, owner)
+    return split_cilium(subject_policies(subject, where), where)
 
 
 def render_applications(plan: Plan, tree: Tree) -> None:
@@ -177,7 +188,8 @@ def render_applications(plan: Plan, tree: Tree) -> None:
             files.append("namespace.yaml")
             namespace = namespace_object(app.namespace)
             tree.add(f"{folder}/namespace.yaml", Manifest(namespace, origin, minors))
-        policies = _policies(plan, app, owner)
+        policies, cilium_only = _policies(plan, app, owner)
+        add_cilium_folder(tree, f"{folder}/{CILIUM_FOLDER}", cilium_only, origin, minors)
         tree.add(f"{folder}/networkpolicies.yaml", *(Manifest(p, origin, minors) for p in policies))
         for template in BASE_TEMPLATES:
             objects = _objects(plan, app, "base", template, context)
@@ -203,6 +215,16 @@ def _render_overlay(plan: Plan, env: EnvironmentPlan, tree: Tree) -> None:
         origin = Origin(app.location, f"environment {name}")
         selector, labels = _labels(app)
         resources.append(f"../../base/{app.name}")
+        if f"applications/base/{app.name}/{CILIUM_FOLDER}/kustomization.yaml" in tree.objects:
+            cilium = {plan.cluster(c).cluster.cni == "cilium" for c in env.clusters}
+            if len(cilium) > 1:
+                raise UserError.at(
+                    app.location,
+                    f"environment '{name}' mixes Cilium and other CNIs; the Cilium policies of "
+                    f"'{app.name}' cannot go to only some of its clusters: give them one cni",
+                )
+            if cilium == {True}:
+                resources.append(f"../../base/{app.name}/{CILIUM_FOLDER}")
         context = {
             "app": app,
             "settings": settings,

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from generator.flows import CILIUM_FOLDER
 from generator.manifests import Manifest, Origin, Tree, kustomization
+from generator.model import Cluster
 from generator.plan import ClusterPlan, Plan, PlannedComponent
 from generator.render import argo
 from generator.yamlio import dump_all
@@ -36,7 +38,7 @@ def value_ops(base: Mapping[str, Any], final: Mapping[str, Any], path: str) -> l
 
 
 def _component_patch(
-    cluster_plan: ClusterPlan, component: PlannedComponent
+    cluster_plan: ClusterPlan, component: PlannedComponent, cilium_folder: dict[str, Any] | None
 ) -> list[dict[str, Any]]:
     ops: list[dict[str, Any]] = [
         {"op": "replace", "path": "/spec/destination/server", "value": cluster_plan.cluster.server},
@@ -46,6 +48,8 @@ def _component_patch(
             "value": str(component.wave),
         },
     ]
+    if cilium_folder is not None:
+        ops.append({"op": "add", "path": "/spec/sources/-", "value": cilium_folder})
     if component.base_values:
         ops.extend(value_ops(component.base_values, component.values, VALUES))
     elif component.values:
@@ -87,7 +91,14 @@ def render_clusters(plan: Plan, tree: Tree) -> None:
                 continue
             patch_file = f"patches/{name}.yaml"
             tree.text(
-                f"{folder}/{patch_file}", dump_all([_component_patch(cluster_plan, own[name])])
+                f"{folder}/{patch_file}",
+                dump_all(
+                    [
+                        _component_patch(
+                            cluster_plan, own[name], _cilium_source(plan, cluster, name, tree)
+                        )
+                    ]
+                ),
             )
             patches.append(
                 {
@@ -110,3 +121,14 @@ def render_clusters(plan: Plan, tree: Tree) -> None:
             resources.append("applications.yaml")
         body = kustomization(resources, patches=patches, name_suffix=f"-{cluster.name}")
         tree.add(f"{folder}/kustomization.yaml", Manifest(body, origin))
+
+
+def _cilium_source(
+    plan: Plan, cluster: Cluster, component: str, tree: Tree
+) -> dict[str, Any] | None:
+    """The folder of Cilium policies a Cilium cluster adds to a component whose other clusters
+    run another CNI."""
+    folder = f"infrastructure/base/{component}/{CILIUM_FOLDER}"
+    if cluster.cni != "cilium" or f"{folder}/kustomization.yaml" not in tree.objects:
+        return None
+    return argo.git_source(plan.catalogue, folder)

@@ -3,8 +3,16 @@ one overlay per environment (the bases its clusters run, in the environment's pr
 
 from __future__ import annotations
 
+from typing import Any
+
 from generator.errors import Problem, UserError
-from generator.flows import component_subject, fabric, namespace_labels
+from generator.flows import (
+    CILIUM_FOLDER,
+    component_subject,
+    fabric,
+    namespace_labels,
+    split_cilium,
+)
 from generator.manifests import Manifest, Origin, Tree, kustomization
 from generator.model import IN_CLUSTER
 from generator.netpol import namespace_object, subject_policies
@@ -112,12 +120,31 @@ def _namespace_manifests(
     tree: Tree,
 ) -> None:
     component = pairs[0][1]
-    where = fabric([cp.cluster for cp, _ in pairs], f"component '{component.name}'")
+    where = fabric([cp.cluster for cp, _ in pairs])
     namespace = namespace_object(component.namespace, namespace_labels(component))
-    policies = subject_policies(component_subject(pairs), where)
+    policies, cilium_only = split_cilium(subject_policies(component_subject(pairs), where), where)
+    add_cilium_folder(
+        tree, f"{folder.rpartition('/')[0]}/{CILIUM_FOLDER}", cilium_only, origin, minors
+    )
     tree.add(f"{folder}/namespace.yaml", Manifest(namespace, origin, minors))
     tree.add(f"{folder}/networkpolicies.yaml", *(Manifest(p, origin, minors) for p in policies))
     tree.add(
         f"{folder}/kustomization.yaml",
         Manifest(kustomization(["namespace.yaml", "networkpolicies.yaml"]), origin),
+    )
+
+
+def add_cilium_folder(
+    tree: Tree, folder: str, policies: list[dict[str, Any]], origin: Origin, minors: tuple[str, ...]
+) -> None:
+    """Cilium policies of a folder shared with clusters without Cilium, where their kind does
+    not exist: only Cilium clusters apply this folder."""
+    if not policies:
+        return
+    tree.add(
+        f"{folder}/ciliumnetworkpolicies.yaml", *(Manifest(p, origin, minors) for p in policies)
+    )
+    tree.add(
+        f"{folder}/kustomization.yaml",
+        Manifest(kustomization(["ciliumnetworkpolicies.yaml"]), origin),
     )
