@@ -135,6 +135,15 @@ class _Scanner(RoundTripScanner):
         super().fetch_flow_collection_start(TokenClass, to_push)
 
 
+_TAG_KINDS: dict[str, tuple[type[Node], str]] = {
+    "tag:yaml.org,2002:omap": (SequenceNode, "a list"),
+    "tag:yaml.org,2002:pairs": (SequenceNode, "a list"),
+    "tag:yaml.org,2002:set": (MappingNode, "a mapping"),
+    "tag:yaml.org,2002:seq": (SequenceNode, "a list"),
+    "tag:yaml.org,2002:map": (MappingNode, "a mapping"),
+}
+
+
 class _Size:
     """Counts the nodes of a composed document as if every alias were expanded, before it is
     constructed; refuses alias cycles, excessive depth and lists or mappings used as keys."""
@@ -155,6 +164,11 @@ class _Size:
             return self.memo[key]
         self.open.add(key)
         total = 1
+        # ruamel's constructors for these tags assume their node kind and crash on another.
+        tag = str(node.tag)
+        wanted = _TAG_KINDS.get(tag)
+        if wanted and not isinstance(node, wanted[0]):
+            raise _Refused(node.start_mark, f"'{tag.rpartition(':')[2]}' needs {wanted[1]}")
         if isinstance(node, MappingNode):
             for key_node, _ in node.value:
                 # No catalogue field has a list or mapping as its key, and ruamel cannot even

@@ -313,3 +313,9 @@ def test_dump_all_leaves_its_input_alone() -> None:
     before = repr(DOCS)
     dump_all(DOCS)
     assert repr(DOCS) == before
+
+
+def test_a_collection_tag_on_the_wrong_kind_of_node_is_refused() -> None:
+    for tag, needs in (("!!set", "a mapping"), ("!!omap", "a list"), ("!!pairs", "a list")):
+        with pytest.raises(UserError, match=f"needs {needs}"):
+            load_document(f"{tag} apiVersion: x\n", "c.yaml")
