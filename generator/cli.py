@@ -11,9 +11,21 @@ from pathlib import Path
 import click
 
 from generator import __version__, diagnostics, kustomize, lintconfig, rules, writer
+from generator.catalogue import address_range_problem
+from generator.connectivity import Network
 from generator.diagnostics import FORMATS, SEVERITIES
-from generator.errors import EXIT_BUG, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InvalidOutput, UserError
-from generator.lint import lint_paths
+from generator.errors import (
+    EXIT_BUG,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    InvalidOutput,
+    Location,
+    UserError,
+)
+from generator.lint import connectivity_matrix, lint_paths
+from generator.matrixreport import to_json, to_table
+from generator.model import ClusterNetwork
 from generator.pipeline import render_catalogue, verify
 from generator.schema import SchemaStore
 
@@ -240,6 +252,22 @@ def diff(
     help="Lint this whole folder (overlays built, references resolved) but report only the "
     "findings in PATHS: how the pre-commit hook lints just the changed files.",
 )
+@click.option(
+    "--connectivity",
+    is_flag=True,
+    help="Instead of findings, print which connections the NetworkPolicies (and Cilium "
+    "policies) allow: source, destination, protocol, ports; --format json for rows.",
+)
+@click.option(
+    "--cni",
+    default="flannel",
+    show_default=True,
+    help="With --connectivity: the cluster's CNI (cilium reads CiliumNetworkPolicies and "
+    "entities).",
+)
+@click.option("--node-cidr", default=ClusterNetwork.node_cidr, show_default=True)
+@click.option("--pod-cidr", default=ClusterNetwork.pod_cidr, show_default=True)
+@click.option("--service-cidr", default=ClusterNetwork.service_cidr, show_default=True)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def lint_command(
     paths: tuple[Path, ...],
@@ -249,6 +277,11 @@ def lint_command(
     crd_paths: tuple[Path, ...],
     kubernetes_version: str | None,
     context: Path | None,
+    connectivity: bool,
+    cni: str,
+    node_cidr: str,
+    pod_cidr: str,
+    service_cidr: str,
     debug: bool,
 ) -> None:
     """Lint Kubernetes manifests, kustomize overlays and Argo CD objects in PATHS.
@@ -257,6 +290,17 @@ def lint_command(
     """
 
     def action() -> int:
+        if connectivity:
+            for option, cidr in (("--node-cidr", node_cidr), ("--pod-cidr", pod_cidr),
+                                 ("--service-cidr", service_cidr)):  # fmt: skip
+                problem = address_range_problem(cidr)
+                if problem:
+                    raise UserError.at(Location(option), problem)
+            network = Network(node_cidr, pod_cidr, service_cidr, cni)
+            matrix = connectivity_matrix(paths, config_path, network)
+            table = to_json(matrix, network) if fmt == "json" else to_table(matrix, network)
+            click.echo(table)
+            return EXIT_OK
         report = lint_paths(paths, config_path, crd_paths, kubernetes_version, context)
         chosen = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
         click.echo(diagnostics.render(report, chosen, rules.infos()), nl=False)

@@ -13,6 +13,7 @@ from types import ModuleType
 from typing import Any
 
 from generator import kustomize, lintconfig, lintinput, rules
+from generator.connectivity import Matrix, Network, connection_matrix, universe
 from generator.diagnostics import Diagnostic, Report, RuleInfo
 from generator.documents import load_documents
 from generator.errors import Location, UserError
@@ -246,3 +247,15 @@ def lint_paths(
     report.findings = [f for f in report.findings if Path(f.location.path).resolve() in wanted]
     report.notes = [n for n in report.notes if Path(n.partition(":")[0]).resolve() in wanted]
     return report
+
+
+def connectivity_matrix(
+    paths: Sequence[Path], config_path: Path | None, network: Network
+) -> Matrix:
+    """`gitops-gen lint --connectivity`: which connections the policies among `paths` allow,
+    read and built the way `lint` reads them."""
+    found = config_path or lintconfig.find(paths[0])
+    config = lintconfig.load(found) if found else LintConfig()
+    source = lintinput.read(paths, kustomize.command(), config.ignore_paths)
+    objects = [m.body for m in source.objects]
+    return connection_matrix(universe(objects, network))

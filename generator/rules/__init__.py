@@ -32,6 +32,7 @@ _MODULES = (
     "gg309_ingress_snippets",
     "gg310_exposed_service",
     "gg311_ingress_tls",
+    "gg312_open_workload",
     "gg401_argo_source_shape",
     "gg402_argo_default_project",
     "gg403_argo_project_allows",
