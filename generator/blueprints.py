@@ -1,4 +1,8 @@
-"""Blueprint folders: built-in ones and the user's (`--blueprints DIR`, searched first)."""
+"""Blueprint folders: built-in ones and the user's (`--blueprints DIR`, searched first).
+
+A user's folder may come from an untrusted branch: every file read from a blueprint must
+resolve inside that blueprint's folder, so a symlink cannot pull in a file from elsewhere.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
+from generator import strictschema
 from generator.catalogue import suggest
 from generator.errors import Location, Problem, UserError
 from generator.model import Chart, Memory
@@ -57,8 +60,8 @@ class Blueprint:
     @cached_property
     def base_values(self) -> dict[str, Any]:
         """Values every cluster gets: plain YAML, the same wherever the component runs."""
-        path = self.folder / BASE_VALUES
-        if not path.is_file():
+        path = confined(self.folder, BASE_VALUES)
+        if path is None:
             return {}
         values, positions = load_document(read_text(path), str(path))
         if not isinstance(values, dict):
@@ -67,12 +70,21 @@ class Blueprint:
 
     @property
     def cluster_values_template(self) -> str | None:
-        return CLUSTER_VALUES if (self.folder / CLUSTER_VALUES).is_file() else None
+        return CLUSTER_VALUES if confined(self.folder, CLUSTER_VALUES) else None
 
     @property
     def values_schema(self) -> Path | None:
-        path = self.folder / "values.schema.json"
-        return path if path.is_file() else None
+        return confined(self.folder, "values.schema.json")
+
+
+def confined(folder: Path, name: str) -> Path | None:
+    """`folder/name` if it is a file, refusing one that resolves outside `folder`."""
+    path = folder / name
+    if not path.resolve().is_relative_to(folder.resolve()):
+        raise UserError.at(
+            Location(str(path)), "resolves outside its blueprint folder (a symlink?); refusing it"
+        )
+    return path if path.is_file() else None
 
 
 @cache
@@ -86,7 +98,7 @@ def _metadata_schema() -> dict[str, Any]:
 def load_blueprint(folder: Path) -> Blueprint:
     path = folder / "blueprint.yaml"
     raw, positions = load_document(read_text(path), str(path))
-    validator = jsonschema.Draft202012Validator(_metadata_schema())
+    validator = strictschema.validator(_metadata_schema())
     problems = [
         Problem(
             positions.at(tuple(e.absolute_path)), format_path(tuple(e.absolute_path)), e.message
@@ -144,7 +156,11 @@ class Library:
             if not root.is_dir():
                 raise UserError.at(Location(str(root)), "blueprint folder does not exist")
             for child in sorted(root.iterdir()):
-                if (child / "blueprint.yaml").is_file():
+                if not child.resolve().is_relative_to(root.resolve()):
+                    raise UserError.at(
+                        Location(str(child)), "a symlink out of the blueprint folder; refusing it"
+                    )
+                if confined(child, "blueprint.yaml"):
                     self._folders.setdefault(child.name, child)
         self._loaded: dict[str, Blueprint] = {}
 

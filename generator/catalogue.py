@@ -15,10 +15,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
-from generator import model, servertypes
+from generator import credentials, model, servertypes, strictschema
 from generator.errors import Problem, UserError
 from generator.resources import shipped
 from generator.yamlio import DocPath, Positions, format_path, load_document, read_text
@@ -53,6 +52,10 @@ def load(path: Path, blueprint_names: Collection[str]) -> model.Catalogue:
     """
     display = str(path)
     data, positions = load_document(read_text(path), display)
+    # First and alone: any later message might quote the value.
+    leaks = list(credentials.url_problems(data, positions))
+    if leaks:
+        raise UserError(leaks)
     problems = list(_schema_problems(data, positions))
     if problems:
         raise UserError(problems)
@@ -93,7 +96,7 @@ def suggest(word: str, candidates: Iterable[str]) -> str:
 
 
 def _schema_problems(data: Any, positions: Positions) -> Iterator[Problem]:
-    validator = jsonschema.Draft202012Validator(schema())
+    validator = strictschema.validator(schema())
     reported: set[str] = set()
     for error in validator.iter_errors(data):
         if error.validator == "oneOf" and error.context:

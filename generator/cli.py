@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -29,6 +30,18 @@ from generator.model import ClusterNetwork
 from generator.pipeline import render_catalogue, verify
 from generator.schema import SchemaStore
 
+# What a shell reports for a process ended by SIGINT or SIGTERM (128 + the signal number).
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+EXIT_TERMINATED = 128 + signal.SIGTERM
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised where the process is so that clean-up runs as for Ctrl-C."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
 
 def _guarded(debug: bool, action: Callable[[], int]) -> int:
     """The one error funnel: user errors are one line each, bugs ask to be reported."""
@@ -48,6 +61,16 @@ def _guarded(debug: bool, action: Callable[[], int]) -> int:
     except RecursionError:
         click.echo("error: input is nested too deeply", err=True)
         return EXIT_USAGE
+    except OSError as exc:  # the file system refused; name where, never a traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"{where}error: {exc.strerror or exc}", err=True)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        click.echo("gitops-gen: interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except Terminated:
+        click.echo("gitops-gen: terminated", err=True)
+        return EXIT_TERMINATED
     except Exception:  # a bug: say so, keep the traceback for --debug
         if debug:
             traceback.print_exc()
@@ -121,7 +144,7 @@ def render(
     def action() -> int:
         build_cmd = kustomize.resolve(kustomize_mode)
         rendered = render_catalogue(catalogue, blueprint_dirs)
-        with writer.staging(output) as staged:
+        with writer.staging(output, check=check) as staged:
             writer.stage(staged, rendered.files)
             verify(rendered, staged, build_cmd, SchemaStore())
             for warning in rendered.plan.warnings:
@@ -140,10 +163,16 @@ def render(
                     return EXIT_FINDINGS
                 click.echo(f"{output}: up to date ({len(rendered.files) - 1} files)")
                 return EXIT_OK
-            written, deleted = writer.commit(staged, output, rendered.files)
+            done = writer.commit(staged, output, rendered.files)
+        for relative in done.kept:
+            click.echo(
+                f"warning: {output / relative}: no longer generated but edited since gitops-gen "
+                "wrote it; kept, and no longer owned",
+                err=True,
+            )
         click.echo(
-            f"{output}: {written} written, {deleted} deleted, "
-            f"{len(rendered.files) - 1 - written} unchanged"
+            f"{output}: {done.written} written, {done.deleted} deleted, "
+            f"{len(rendered.files) - 1 - done.written} unchanged"
         )
         return EXIT_OK
 
@@ -340,4 +369,5 @@ def explain_command(code: str) -> None:
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminate)
     cli()

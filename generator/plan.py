@@ -6,14 +6,11 @@ Pure: catalogue and blueprints in, plan out. The memory budget and flow synthesi
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import jsonschema
-
-from generator import model, observability
+from generator import credentials, model, observability, strictschema
 from generator.blueprints import Blueprint, Library, NetworkRule
 from generator.catalogue_apps import unserved
 from generator.errors import Problem, UserError
@@ -131,6 +128,12 @@ def make_plan(catalogue: model.Catalogue, library: Library) -> Plan:
 
 def _warnings(catalogue: model.Catalogue) -> Iterator[str]:
     yield from observability.warnings(catalogue)
+    for app in catalogue.applications:
+        for key in sorted(filter(credentials.secret_looking, app.env)):
+            yield (
+                f"{app.location}: application '{app.name}': env '{key}' looks like a secret, "
+                "and env is written to git in plain text; use secretEnv or externalSecrets"
+            )
     for cluster in catalogue.clusters:
         if cluster.cluster_api and cluster.kubernetes_version.count(".") == 1:
             yield (
@@ -356,7 +359,7 @@ def _values_problems(
     schema_path = blueprint.values_schema
     if schema_path is None:
         return
-    validator = jsonschema.Draft202012Validator(json.loads(schema_path.read_text("utf-8")))
+    validator = strictschema.from_file(schema_path)
     for error in sorted(validator.iter_errors(values), key=lambda e: list(map(str, e.path))):
         where = ".".join(str(p) for p in error.absolute_path)
         node = error.schema if isinstance(error.schema, dict) else {}

@@ -135,13 +135,24 @@ class _Scanner(RoundTripScanner):
         super().fetch_flow_collection_start(TokenClass, to_push)
 
 
-_TAG_KINDS: dict[str, tuple[type[Node], str]] = {
-    "tag:yaml.org,2002:omap": (SequenceNode, "a list"),
-    "tag:yaml.org,2002:pairs": (SequenceNode, "a list"),
-    "tag:yaml.org,2002:set": (MappingNode, "a mapping"),
-    "tag:yaml.org,2002:seq": (SequenceNode, "a list"),
-    "tag:yaml.org,2002:map": (MappingNode, "a mapping"),
+# Standard tags that only fit one kind of node; ruamel crashes on some mismatches (`!!omap a: b`).
+_TAG_KINDS = {
+    **dict.fromkeys(("omap", "pairs", "seq"), SequenceNode),
+    **dict.fromkeys(("set", "map"), MappingNode),
+    **dict.fromkeys(("binary", "bool", "float", "int", "null", "timestamp"), ScalarNode),
 }
+_KIND_WORDS = {SequenceNode: "a list", MappingNode: "a mapping", ScalarNode: "a plain value"}
+
+
+def _check_tag(node: Node) -> None:
+    tag = str(getattr(node.tag, "value", node.tag) or "")
+    wanted = _TAG_KINDS.get(tag.removeprefix("tag:yaml.org,2002:"))
+    if wanted is not None and not isinstance(node, wanted):
+        raise _Refused(
+            node.start_mark,
+            f"tag !!{tag.rpartition(':')[2]} needs {_KIND_WORDS[wanted]}, "
+            f"not {_KIND_WORDS.get(type(node), 'this node')}",
+        )
 
 
 class _Size:
@@ -163,12 +174,8 @@ class _Size:
             self.reused = True
             return self.memo[key]
         self.open.add(key)
+        _check_tag(node)
         total = 1
-        # ruamel's constructors for these tags assume their node kind and crash on another.
-        tag = str(node.tag)
-        wanted = _TAG_KINDS.get(tag)
-        if wanted and not isinstance(node, wanted[0]):
-            raise _Refused(node.start_mark, f"'{tag.rpartition(':')[2]}' needs {wanted[1]}")
         if isinstance(node, MappingNode):
             for key_node, _ in node.value:
                 # No catalogue field has a list or mapping as its key, and ruamel cannot even
@@ -269,6 +276,14 @@ def load_document(text: str, display: str) -> tuple[Any, Positions]:
         ) from None
     except RecursionError:
         raise UserError.at(Location(display, 1, 1), "document is nested too deeply") from None
+    except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as exc:
+        # ruamel's constructors assume well-typed tagged values (`!!float x`); nothing here is
+        # a bug of ours, and the document cannot be loaded.
+        raise UserError.at(
+            Location(display, 1, 1),
+            f"YAML error: a tagged value cannot be loaded ({' '.join(str(exc).split())}); "
+            "remove explicit tags such as !!float",
+        ) from None
     positions = Positions(display)
     return _plain(data, (), positions), positions
 
@@ -298,7 +313,9 @@ def _plain(value: Any, path: DocPath, positions: Positions) -> Any:
             if spot is not None:
                 positions.keys[child] = (spot[0] + 1, spot[1] + 1)
                 positions.values[child] = (spot[2] + 1, spot[3] + 1)
-            out[str(key)] = _plain(value[key], child, positions)
+            out[_encodable(str(key), child, positions, key=True)] = _plain(
+                value[key], child, positions
+            )
         return out
     if isinstance(value, CommentedSeq):
         items = []
@@ -317,7 +334,21 @@ def _plain(value: Any, path: DocPath, positions: Positions) -> Any:
         return float(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return str(value)
+    return _encodable(str(value), path, positions)
+
+
+def _encodable(text: str, path: DocPath, positions: Positions, *, key: bool = False) -> str:
+    """Text that can be written as UTF-8: a `"\\ud800"` escape yields a lone surrogate."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise UserError.at(
+            positions.at(path, key=key),
+            f"U+{ord(text[exc.start]):04X} is half of a UTF-16 surrogate pair, not a character; "
+            "remove the escape",
+            format_path(path),
+        ) from None
+    return text
 
 
 # --- dumping -------------------------------------------------------------------------------
