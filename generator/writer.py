@@ -404,6 +404,8 @@ def _preflight(staged: Path, out: Path, files: Mapping[str, str]) -> _Plan:
     owned = read_owned(out)
     walker = _Walker(out)
     device = os.lstat(staged).st_dev
+    mounts = _mounts_inside(out)
+    staged_mount = _mount_of(STATE, mounts)
     plan = _Plan(owned={p: sha256(t) for p, t in files.items() if p != OWNED})
     problems: list[Problem] = []
     for relative in sorted(set(owned) - set(files)):
@@ -432,18 +434,48 @@ def _preflight(staged: Path, out: Path, files: Mapping[str, str]) -> _Plan:
                     "a file gitops-gen did not write is in the way; move it and render again",
                 )
             )
-        elif nearest.st_dev != device:
+        elif nearest.st_dev != device or _mount_of(relative, mounts) != staged_mount:
+            where = _mount_of(relative, mounts) or staged_mount or relative
             problems.append(
                 walker.problem(
-                    relative,
-                    "is on another filesystem than the output folder (a mount inside it?); "
-                    "gitops-gen moves files by renaming",
+                    where,
+                    "is a mount point inside the output; gitops-gen moves files by renaming "
+                    "and cannot rename across it: mount the whole output folder instead",
                 )
             )
         plan.moves.append(relative)
     if problems:
         raise UserError(problems)
     return plan
+
+
+MOUNTINFO = Path("/proc/self/mountinfo")
+
+
+def _mounts_inside(out: Path) -> list[str]:
+    """Mount points strictly inside the output, relative to it, deepest first.
+
+    A bind mount of the same filesystem keeps st_dev, yet rename(2) across it fails with
+    EXDEV; only the kernel's mount table tells. Elsewhere than Linux, st_dev has to do.
+    """
+    try:
+        lines = MOUNTINFO.read_text("utf-8", "surrogateescape").splitlines()
+    except OSError:
+        return []
+    inside = []
+    real = os.path.realpath(out)
+    for line in lines:
+        fields = line.split(" ")
+        if len(fields) < 5:
+            continue
+        point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m[1], 8)), fields[4])
+        if point.startswith(real.rstrip("/") + "/"):
+            inside.append(point[len(real.rstrip("/")) + 1 :])
+    return sorted(inside, key=len, reverse=True)
+
+
+def _mount_of(relative: str, mounts: list[str]) -> str:
+    return next((m for m in mounts if relative == m or relative.startswith(m + "/")), "")
 
 
 @contextmanager
