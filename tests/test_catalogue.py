@@ -715,3 +715,77 @@ def test_external_peer_ranges_must_be_address_ranges(broken: Broken) -> None:
     assert problem.at == where(text, "cidr: ", ".0.0.0/8")
     assert problem.path == "spec.applications[0].talksTo[1].cidr"
     assert problem.message == "'.0.0.0/8' is not an address range"
+
+
+# --- input from an untrusted branch --------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", ['"backend\\n"', '"backend\\r\\n"', "|\n        backend"])
+def test_a_name_with_a_final_line_break_is_refused(broken: Broken, bad: str) -> None:
+    """Python's `$` matches before a final newline; the schema's `$` (ECMA-262) does not."""
+    (problem,) = broken(edit(("- name: backend\n", f"- name: {bad}\n")))
+    assert problem.path == "spec.applications[0].name"
+    assert "is not a valid name" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://user:TOKEN123@github.com/acme/infra.git", "https://***@github.com/acme/infra.git"),
+        ("https://TOKEN123@github.com/acme/infra.git", "https://***@github.com/acme/infra.git"),
+        ("ssh://git:TOKEN123@github.com/acme/infra.git", "ssh://***@github.com/acme/infra.git"),
+        ("https://user:TOKEN123@host/has space", "https://***@host/has space"),
+    ],
+)  # fmt: skip
+def test_credentials_in_the_repo_url_are_refused_and_never_printed(
+    run: Callable[..., Result], tmp_path: Path, url: str, shown: str
+) -> None:
+    catalogue = write(
+        tmp_path / "catalogue.yaml",
+        edit(("url: https://github.com/acme/infra.git", f"url: {url}")),
+    )
+    result = run("render", catalogue, "-o", tmp_path / "out")
+    assert_refused(result, tmp_path, {"catalogue.yaml"})
+    (problem,) = parse(result.stderr, catalogue)
+    assert problem.at == (7, 10)
+    assert problem.path == "spec.repo.url"
+    assert f"the URL {shown} carries credentials" in problem.message
+    assert "TOKEN123" not in result.stderr
+
+
+def test_an_ssh_user_name_is_not_a_credential(run: Callable[..., Result], tmp_path: Path) -> None:
+    catalogue = write(
+        tmp_path / "catalogue.yaml",
+        edit(("url: https://github.com/acme/infra.git", "url: ssh://git@github.com/acme/infra")),
+    )
+    result = run("render", catalogue, "-o", tmp_path / "out", "--kustomize", "never")
+    assert result.exit_code == 0, result.stderr
+
+
+def test_secret_looking_env_keys_are_a_warning_pointing_at_secret_env(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
+    env = (
+        "      env: {DB_PASSWORD: x, API_TOKEN: y, client_secret: z, B2_KEY: k, LOG_LEVEL: info}\n"
+    )
+    catalogue = write(
+        tmp_path / "catalogue.yaml",
+        edit(("      port: 8080\n", "      port: 8080\n" + env)),
+    )
+    result = run("render", catalogue, "-o", tmp_path / "out", "--kustomize", "never")
+    assert result.exit_code == 0, result.stderr
+    warned = [line for line in result.stderr.splitlines() if "looks like a secret" in line]
+    assert [line.split("env '")[1].split("'")[0] for line in warned] == [
+        "API_TOKEN", "B2_KEY", "DB_PASSWORD", "client_secret",
+    ]  # fmt: skip
+    assert all(line.startswith(f"warning: {catalogue}:") for line in warned)
+    assert all("use secretEnv or externalSecrets" in line for line in warned)
+
+
+@pytest.mark.parametrize("where", ["value", "key"])
+def test_a_lone_surrogate_is_exit_2_at_its_line(broken: Broken, where: str) -> None:
+    env = '{A: "x\\ud800"}' if where == "value" else '{"A\\udfff": x}'
+    text = edit(("      port: 8080\n", f"      port: 8080\n      env: {env}\n"))
+    (problem,) = broken(text)
+    assert problem.line == text.split("\n").index(f"      env: {env}") + 1
+    assert "half of a UTF-16 surrogate pair" in problem.message

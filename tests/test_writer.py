@@ -348,12 +348,16 @@ cli.main()
 
 
 def paused_render(catalogue: Path, out: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(
+    """A render held at its first rename or unlink."""
+    process = subprocess.Popen(
         [sys.executable, "-c", PAUSING, "render", str(catalogue), "-o", str(out),
          "--kustomize", "never"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         cwd=ROOT,
     )  # fmt: skip
+    assert process.stdout is not None
+    assert process.stdout.readline(), process.communicate()
+    return process
 
 
 def step(process: subprocess.Popen[str], count: int) -> None:
@@ -362,8 +366,6 @@ def step(process: subprocess.Popen[str], count: int) -> None:
     for _ in range(count):
         process.stdin.write("\n")
         process.stdin.flush()
-        assert process.stdout.readline(), process.communicate()
-    if count == 0:
         assert process.stdout.readline(), process.communicate()
 
 
@@ -378,21 +380,29 @@ def test_sigkill_at_any_step_is_repaired_by_the_next_render(
     smaller = smaller_platform(tmp_path)
     render(run, PLATFORM, out)
     full = paused_render(smaller, out)
-    steps = 0
-    while full.poll() is None:
-        assert full.stdin is not None and full.stdout is not None
-        if full.stdout.readline():
-            steps += 1
+    assert full.stdin is not None and full.stdout is not None
+    labels = [
+        "first"
+    ]  # each pause: the journal, deletions, moves, owned.json, the stage's clean-up
+    while True:
         with suppress(BrokenPipeError):
             full.stdin.write("\n")
             full.stdin.flush()
-    assert full.wait() == 0
-    assert steps > 20  # the journal, the moves, the deletion, owned.json, clean-up
+        line = full.stdout.readline()
+        if not line.startswith(("replace ", "unlink ")):
+            break
+        labels.append(line.strip())
+    full.communicate()
+    assert full.returncode == 0
     render(run, PLATFORM, out)
-
-    for at in sorted({0, 1, 2, 3, steps // 4, steps // 2, steps - 6, steps - 3, steps - 2}):
+    journal = labels.index(f"replace {out / '.gitops-gen/journal.json'}")
+    owned = labels.index(f"replace {out / '.gitops-gen/owned.json'}")
+    # Before the journal, at the deletion, first and last moves, owned.json, the journal's
+    # removal, and amid the stage's clean-up.
+    instants = {journal, journal + 1, journal + 2, owned - 1, owned, owned + 1, owned + 10}
+    assert max(instants) < len(labels)
+    for at in sorted(instants):
         process = paused_render(smaller, out)
-        step(process, 0)
         step(process, at)
         process.kill()
         process.communicate()
@@ -415,7 +425,6 @@ def test_a_second_render_into_a_busy_folder_exits_2_and_changes_nothing(
     smaller = smaller_platform(tmp_path)
     render(run, PLATFORM, out)
     first = paused_render(smaller, out)
-    step(first, 0)
     step(first, 5)  # mid-write
     second = gitops_gen("render", PLATFORM, "-o", out, "--kustomize", "never")
     assert second.returncode == 2
@@ -434,12 +443,13 @@ def test_interrupted_during_the_moves_finishes_them_and_exits_128_plus_signal(
     smaller = smaller_platform(tmp_path)
     render(run, PLATFORM, out)
     process = paused_render(smaller, out)
-    step(process, 0)
     step(process, 4)
     process.send_signal(signum)
     _, stderr = process.communicate("\n" * 1000)
     assert process.returncode == code
     assert "Traceback" not in stderr
-    assert stderr.splitlines()[-1] == f"gitops-gen: {'interrupted' if code == 130 else 'terminated'}"
+    assert (
+        stderr.splitlines()[-1] == f"gitops-gen: {'interrupted' if code == 130 else 'terminated'}"
+    )
     assert render(run, smaller, out, "--check").exit_code == 0
     assert leftovers(out) == []
