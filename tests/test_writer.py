@@ -9,12 +9,18 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from generator import writer
+from generator.errors import UserError
 from tests.conftest import ROOT, Result, gitops_gen, write
 
 PLATFORM = ROOT / "tests" / "data" / "platform.yaml"
@@ -453,3 +459,50 @@ def test_interrupted_during_the_moves_finishes_them_and_exits_128_plus_signal(
     )
     assert render(run, smaller, out, "--check").exit_code == 0
     assert leftovers(out) == []
+
+
+# --- property: whatever the output folder holds, nothing outside it changes ------------------
+
+PARTS = st.sampled_from(["a", "b", "lnk", "..", ".", "", ".gitops-gen", "x.yaml", "/"])
+RELATIVE = st.lists(PARTS, min_size=1, max_size=4).map("/".join)
+FILES = {"a/x.yaml": "kind: A\n", "a/b/y.yaml": "kind: B\n", "README.md": "hi\n"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    owned=st.one_of(
+        st.dictionaries(RELATIVE, st.sampled_from(["VICTIM", "0" * 64, 3, None]), max_size=5),
+        st.sampled_from([None, [], "x", 1]),
+    ),
+    links=st.lists(st.tuples(RELATIVE, st.sampled_from(["victim", "victim/f", "/", ".."]))),
+    escaping=st.booleans(),
+)
+def test_no_owned_manifest_or_symlink_layout_reaches_outside_the_output(
+    owned: Any, links: list[tuple[str, str]], escaping: bool
+) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        victim = write(root / "victim/f", "outside\n")
+        out = root / "out"
+        (out / ".gitops-gen").mkdir(parents=True)
+        entries = owned
+        if isinstance(owned, dict):
+            entries = {k: digest(victim) if v == "VICTIM" else v for k, v in owned.items()}
+            if escaping:
+                entries.update({"../victim/f": digest(victim), str(victim): digest(victim)})
+        (out / ".gitops-gen/owned.json").write_text(json.dumps({"files": entries}))
+        for relative, target in links:
+            link = out / relative
+            with suppress(OSError):
+                link.parent.mkdir(parents=True, exist_ok=True)
+                link.symlink_to(root / target if target != "/" else Path("/"))
+        before = snapshot(root / "victim"), sorted(p.name for p in root.iterdir())
+        files = writer.with_owned(FILES)
+        try:
+            with writer.staging(out) as staged:
+                writer.stage(staged, files)
+                writer.commit(staged, out, files)
+            assert writer.drift(out, files) == []
+        except UserError:
+            pass
+        assert (snapshot(root / "victim"), sorted(p.name for p in root.iterdir())) == before

@@ -319,3 +319,27 @@ def test_a_collection_tag_on_the_wrong_kind_of_node_is_refused() -> None:
     for tag, needs in (("!!set", "a mapping"), ("!!omap", "a list"), ("!!pairs", "a list")):
         with pytest.raises(UserError, match=f"needs {needs}"):
             load_document(f"{tag} apiVersion: x\n", "c.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "at"),
+    [
+        ("!!omap piVersion: gitops-gen/v1alpha1\nkind: Catalogue\n", (1, 1)),
+        ("a:\n  b: !!set [1]\n", (2, 6)),
+        ("a: !!int {x: 1}\n", (1, 4)),
+        ("a: !!float x\n", (1, 1)),
+        ("a: !!binary 'zz'\n", (1, 4)),
+    ],
+)
+def test_a_tag_that_does_not_fit_its_value_is_a_user_error(text: str, at: tuple[int, int]) -> None:
+    with pytest.raises(UserError) as raised:
+        load_document(text, "c.yaml")
+    (problem,) = raised.value.problems
+    assert (problem.location.line, problem.location.col) == at
+
+
+def test_a_lone_surrogate_names_its_line() -> None:
+    with pytest.raises(UserError) as raised:
+        load_document('a: 1\nb: ["ok", "x\\ud800"]\n', "c.yaml")
+    (problem,) = raised.value.problems
+    assert str(problem).startswith("c.yaml:2:11: b[1]: U+D800 is half of a UTF-16 surrogate")
