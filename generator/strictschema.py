@@ -75,6 +75,7 @@ def _remote_refs(node: Any) -> Iterator[str]:
             yield from _remote_refs(value)
 
 
+@cache
 def from_file(path: Path) -> Validator:
     """The validator for a schema file of a blueprint; its mistakes are the user's."""
     try:
@@ -88,8 +89,4 @@ def from_file(path: Path) -> Validator:
             Location(str(path)),
             f"$ref {json.dumps(ref)} points outside the file; gitops-gen fetches nothing",
         )
-    try:
-        jsonschema.Draft202012Validator.check_schema(schema)
-    except jsonschema.SchemaError as exc:
-        raise UserError.at(Location(str(path)), f"invalid JSON schema: {exc.message}") from None
     return validator(schema)
