@@ -387,9 +387,8 @@ def test_sigkill_at_any_step_is_repaired_by_the_next_render(
     render(run, PLATFORM, out)
     full = paused_render(smaller, out)
     assert full.stdin is not None and full.stdout is not None
-    labels = [
-        "first"
-    ]  # each pause: the journal, deletions, moves, owned.json, the stage's clean-up
+    # Each pause: the journal, deletions, moves, owned.json, the stage's clean-up.
+    labels = ["first"]
     while True:
         with suppress(BrokenPipeError):
             full.stdin.write("\n")
