@@ -123,7 +123,8 @@ def load_blueprint(folder: Path) -> Blueprint:
         hub_only=raw.get("hubOnly", False),
         provides=tuple(raw.get("provides", [])),
         uses=tuple(raw.get("uses", [])),
-        server_side_apply=raw.get("serverSideApply", False),
+        # Charts that ship CRDs need server-side apply (see plan.py).
+        server_side_apply=raw.get("serverSideApply", bool(raw.get("provides"))),
         ingress_class=raw.get("ingressClass"),
         containers=raw.get("containers", {}),
         profiles={

@@ -560,7 +560,13 @@ class _Checker:
             schedulable = pool.get("schedulable", role == "worker" or all_control)
             pools.append(
                 model.NodePool(
-                    pool["name"], role, server_type, pool["count"], bare_metal, schedulable
+                    pool["name"],
+                    role,
+                    server_type,
+                    pool["count"],
+                    bare_metal,
+                    schedulable,
+                    parse_bytes(pool["reserved"]) if "reserved" in pool else None,
                 )
             )
         if cluster_api and control_planes != 1:
@@ -598,6 +604,7 @@ class _Checker:
                     chart=model.Chart(**chart) if chart else None,
                     namespace=entry.get("namespace"),
                     location=self.positions.at(("spec", *here)),
+                    server_side_apply=entry.get("serverSideApply"),
                 )
             )
         return out

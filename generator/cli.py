@@ -11,7 +11,16 @@ from pathlib import Path
 
 import click
 
-from generator import __version__, diagnostics, kustomize, lintconfig, rules, writer
+from generator import (
+    __version__,
+    budget,
+    budgetreport,
+    diagnostics,
+    kustomize,
+    lintconfig,
+    rules,
+    writer,
+)
 from generator.catalogue import address_range_problem
 from generator.connectivity import Network
 from generator.diagnostics import FORMATS, SEVERITIES
@@ -20,6 +29,7 @@ from generator.errors import (
     EXIT_FINDINGS,
     EXIT_OK,
     EXIT_USAGE,
+    BudgetExceeded,
     InvalidOutput,
     Location,
     UserError,
@@ -27,7 +37,7 @@ from generator.errors import (
 from generator.lint import connectivity_matrix, lint_paths
 from generator.matrixreport import to_json, to_table
 from generator.model import ClusterNetwork
-from generator.pipeline import render_catalogue, verify
+from generator.pipeline import plan_catalogue, render_catalogue, verify
 from generator.schema import SchemaStore
 
 # What a shell reports for a process ended by SIGINT or SIGTERM (128 + the signal number).
@@ -57,6 +67,11 @@ def _guarded(debug: bool, action: Callable[[], int]) -> int:
         click.echo(
             f"{len(exc.lines)} problem(s) in the rendered output; nothing was written", err=True
         )
+        return EXIT_FINDINGS
+    except BudgetExceeded as exc:
+        for line in exc.lines:
+            click.echo(line, err=True)
+        click.echo("memory budget exceeded; nothing was written", err=True)
         return EXIT_FINDINGS
     except RecursionError:
         click.echo("error: input is nested too deeply", err=True)
@@ -334,6 +349,38 @@ def lint_command(
         chosen = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
         click.echo(diagnostics.render(report, chosen, rules.infos()), nl=False)
         return diagnostics.exit_code(report, fail_on)
+
+    sys.exit(_guarded(debug, action))
+
+
+@cli.command(name="budget")
+@click.argument("catalogue", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(budgetreport.FORMATS),
+    default="text",
+    show_default=True,
+)
+@BLUEPRINTS_OPTION
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def budget_command(
+    catalogue: Path, fmt: str, blueprint_dirs: tuple[Path, ...], debug: bool
+) -> None:
+    """Print the memory budget and monthly cost of every cluster of CATALOGUE.
+
+    Per cluster and node pool: capacity, reservations, allocatable memory, requests and limits
+    with the profile of each component, headroom below the requests target, and the monthly
+    cost from the dated server-type table. Exit 1 when a cluster does not fit.
+    """
+
+    def action() -> int:
+        plan = plan_catalogue(catalogue, blueprint_dirs)
+        budgets = budget.compute(plan)
+        for warning in plan.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        click.echo(budgetreport.render(budgets, fmt), nl=False)
+        return EXIT_OK if all(b.fits for b in budgets) else EXIT_FINDINGS
 
     sys.exit(_guarded(debug, action))
 

@@ -76,3 +76,11 @@ class InvalidOutput(Exception):
     def __init__(self, lines: Iterable[str]) -> None:
         self.lines = list(lines)
         super().__init__("\n".join(self.lines))
+
+
+class BudgetExceeded(Exception):
+    """A cluster's memory requests do not fit even with the smallest profile (exit 1)."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self.lines = list(lines)
+        super().__init__("\n".join(self.lines))

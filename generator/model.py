@@ -30,6 +30,8 @@ class NodePool:
     count: int
     bare_metal: bool
     schedulable: bool
+    # Memory per node held back from pods, when the catalogue overrides the budget's estimate.
+    reserved_bytes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class Component:
     chart: Chart | None
     namespace: str | None
     location: Location
+    server_side_apply: bool | None = None  # None: the default for its kind
 
 
 @dataclass(frozen=True)

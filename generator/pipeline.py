@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator import budget
 from generator import catalogue as catalogue_module
 from generator import kustomize, writer
 from generator.appgraph import check_graph
 from generator.blueprints import Library
-from generator.errors import InvalidOutput
+from generator.errors import BudgetExceeded, InvalidOutput
 from generator.lint import rendered_errors
 from generator.manifests import Tree
 from generator.netproof import prove
@@ -31,10 +32,17 @@ class Rendered:
     notes: list[str] = field(default_factory=list)
 
 
-def render_catalogue(path: Path, blueprint_dirs: Iterable[Path] = ()) -> Rendered:
+def plan_catalogue(path: Path, blueprint_dirs: Iterable[Path] = ()) -> Plan:
     library = Library(blueprint_dirs)
     catalogue = catalogue_module.load(path, library.names())
-    plan = make_plan(catalogue, library)
+    return make_plan(catalogue, library)
+
+
+def render_catalogue(path: Path, blueprint_dirs: Iterable[Path] = ()) -> Rendered:
+    plan = plan_catalogue(path, blueprint_dirs)
+    over = [line for b in budget.compute(plan) if not b.fits for line in budget.shortfall(b)]
+    if over:
+        raise BudgetExceeded(over)
     tree = render(plan)
     return Rendered(plan, tree, writer.with_owned(tree.files()))
 

@@ -10,14 +10,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from generator import credentials, model, observability, strictschema
+from generator import budget, credentials, model, observability, strictschema
 from generator.blueprints import Blueprint, Library, NetworkRule
 from generator.catalogue_apps import unserved
 from generator.errors import Problem, UserError
 from generator.templating import render
 from generator.yamlio import load_document
 
-DEFAULT_PROFILE = "small"
 RESERVED_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
 
@@ -113,6 +112,7 @@ def set_path(values: dict[str, Any], dotted: str, value: Any) -> None:
 def make_plan(catalogue: model.Catalogue, library: Library) -> Plan:
     problems: list[Problem] = []
     warnings = list(_warnings(catalogue))
+    warnings += _blueprint_warnings(catalogue, library)
     clusters = tuple(_plan_cluster(c, catalogue, library, problems) for c in catalogue.clusters)
     warnings.extend(_deprecations(clusters))
     environments = tuple(
@@ -126,8 +126,42 @@ def make_plan(catalogue: model.Catalogue, library: Library) -> Plan:
     return Plan(catalogue, clusters, environments, library, tuple(warnings))
 
 
+def _blueprint_warnings(catalogue: model.Catalogue, library: Library) -> list[str]:
+    """Deprecated blueprints, once per component entry."""
+    out = []
+    for cluster in catalogue.clusters:
+        for component in cluster.components:
+            if component.chart is None and component.name in library:
+                deprecated = library.get(component.name).deprecated
+                if deprecated:
+                    out.append(f"{component.location}: '{component.name}': {deprecated}")
+    return out
+
+
+def _withdrawn_warnings(catalogue: model.Catalogue) -> Iterator[str]:
+    """One line per withdrawn server type in use, naming the clusters that use it."""
+    users: dict[str, list[str]] = {}
+    types = {}
+    for cluster in catalogue.clusters:
+        for pool in cluster.node_pools:
+            if pool.server_type.withdrawn:
+                types[pool.server_type.name] = pool.server_type
+                users.setdefault(pool.server_type.name, [])
+                if cluster.name not in users[pool.server_type.name]:
+                    users[pool.server_type.name].append(cluster.name)
+    for name, clusters in users.items():
+        server = types[name]
+        successor = f"; its successor is {server.successor}" if server.successor else ""
+        yield (
+            f"{catalogue.source}: server type '{name}' (used by {', '.join(clusters)}) can no "
+            f"longer be ordered since {server.withdrawn}{successor}; its price is the last list "
+            f"price, of {server.price_date}"
+        )
+
+
 def _warnings(catalogue: model.Catalogue) -> Iterator[str]:
     yield from observability.warnings(catalogue)
+    yield from _withdrawn_warnings(catalogue)
     for app in catalogue.applications:
         for key in sorted(filter(credentials.secret_looking, app.env)):
             yield (
@@ -135,12 +169,6 @@ def _warnings(catalogue: model.Catalogue) -> Iterator[str]:
                 "and env is written to git in plain text; use secretEnv or externalSecrets"
             )
     for cluster in catalogue.clusters:
-        if cluster.cluster_api and cluster.kubernetes_version.count(".") == 1:
-            yield (
-                f"{cluster.location}: cluster '{cluster.name}': Cluster API installs an exact "
-                f"version; using {cluster.kubernetes_version}.0. Set kubernetesVersion to a patch "
-                f'release such as "{cluster.kubernetes_version}.5"'
-            )
         for component in cluster.components:
             if component.chart is not None and not _mentions(component.values, "resources"):
                 yield (
@@ -204,11 +232,19 @@ def _plan_cluster(
         for c in cluster.components
     }
     telemetry = observability.resolve(catalogue, cluster, namespaces)
+    profile = budget.choose_profile(cluster, catalogue, blueprints)
     planned = []
     for component in cluster.components:
         blueprint = blueprints.get(component.name)
         found = _plan_component(
-            component, blueprint, cluster, catalogue, telemetry, waves[component.name], problems
+            component,
+            blueprint,
+            cluster,
+            catalogue,
+            telemetry,
+            waves[component.name],
+            profile,
+            problems,
         )
         if found is not None:
             planned.append(found)
@@ -241,15 +277,20 @@ def _plan_component(
     catalogue: model.Catalogue,
     telemetry: observability.ClusterObservability,
     wave: int,
+    fitting_profile: str,
     problems: list[Problem],
 ) -> PlannedComponent | None:
-    profile = component.profile or DEFAULT_PROFILE
+    profile = component.profile or fitting_profile
     memory: Mapping[str, model.Memory] = {}
     if blueprint is None:
         # A plain chart: the user's chart, values and namespace, as given.
         assert component.chart is not None
         chart, base, values = component.chart, {}, dict(component.values)
-        namespace, release, ssa = component.namespace or component.name, component.name, False
+        # Server-side apply harms no chart and is what charts shipping CRDs need (a CRD's
+        # client-side last-applied annotation passes the 256 KiB limit); without the chart at
+        # hand nobody can tell, so plain charts get it unless the catalogue says otherwise.
+        ssa = True if component.server_side_apply is None else component.server_side_apply
+        namespace, release = component.namespace or component.name, component.name
         network: tuple[NetworkRule, ...] = (NetworkRule("egress", "apiserver", ()),)
     elif blueprint.chart is None:
         if blueprint.kind == "component":  # application blueprints were reported already
@@ -258,10 +299,11 @@ def _plan_component(
     else:
         chart, base = blueprint.chart, blueprint.base_values
         namespace = component.namespace or blueprint.namespace
-        release, ssa, network = (
-            blueprint.release_name,
-            blueprint.server_side_apply,
-            blueprint.network,
+        release, network = blueprint.release_name, blueprint.network
+        ssa = (
+            blueprint.server_side_apply
+            if component.server_side_apply is None
+            else component.server_side_apply
         )
         memory = blueprint.profiles[profile]
         values = _blueprint_values(

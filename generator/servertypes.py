@@ -22,6 +22,9 @@ class ServerType:
     price_date: str
     family: str  # cloud | dedicated | "" when a catalogue adds a type without saying
     arch: str
+    source: str = ""  # which dated source the price comes from (named in the table's header)
+    withdrawn: str = ""  # the month the type stopped being orderable, if it did
+    successor: str = ""
 
     @property
     def dedicated(self) -> bool:
@@ -37,6 +40,9 @@ _FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "priceDate": ("price_date", str),
     "family": ("family", str),
     "arch": ("arch", str),
+    "source": ("source", str),
+    "withdrawn": ("withdrawn", str),
+    "successor": ("successor", str),
 }
 # What a type added by the catalogue starts from; its family stays unknown unless given.
 _BLANK = ServerType(

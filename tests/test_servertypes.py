@@ -26,6 +26,8 @@ REQUIRED = [
     "cpx31",
     "cpx41",
     "cpx51",
+    "cpx12",
+    "cpx22",
     "cax11",
     "cax21",
     "cax31",
@@ -53,6 +55,44 @@ def test_every_hetzner_type_has_cpu_memory_price_and_date() -> None:
     assert table["cpx21"].memory_bytes == 4 * 2**30
     assert table["AX41"].dedicated and not table["cpx31"].dedicated
     assert table["cax21"].arch == "arm64"
+    for entry in table.values():
+        assert entry.source, f"{entry.name} has no price source"
+
+
+def test_withdrawn_generations_name_their_successor() -> None:
+    table = servertypes.builtin()
+    withdrawn = sorted(name for name, entry in table.items() if entry.withdrawn)
+    assert withdrawn == sorted(
+        ["cx22", "cx32", "cx42", "cx52", "cpx11", "cpx21", "cpx31", "cpx41", "cpx51"]
+    )
+    assert table["cx22"].successor == "cx23" and table["cx23"].withdrawn == ""
+    assert table["cpx21"].successor == "cpx22"
+
+
+def test_a_withdrawn_type_is_a_warning_naming_its_successor(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
+    catalogue = write(
+        tmp_path / "catalogue.yaml",
+        """
+apiVersion: gitops-gen/v1alpha1
+kind: Catalogue
+metadata: {name: old}
+spec:
+  repo: {url: https://example.com/repo.git}
+  kubernetesVersion: "1.30"
+  clusters:
+    - name: hub
+      nodePools: [{name: cp, role: control-plane, serverType: cx22, count: 1}]
+      components: [argocd]
+""",
+    )
+    result = run("render", catalogue, "-o", tmp_path / "out", "--kustomize", "never")
+    assert result.exit_code == 0
+    assert (
+        "server type 'cx22' (used by hub) can no longer be ordered since 2026-01" in result.stderr
+    )
+    assert "its successor is cx23" in result.stderr
 
 
 def test_overrides_keep_unset_fields_and_match_names_case_insensitively() -> None:
