@@ -1,7 +1,7 @@
 """The memory budget: what each node gives to pods, what the components and applications ask
 for, which profile fits, and what the machines cost. Pure: plan or catalogue in, numbers out.
 
-Allocatable memory per node = capacity − what runs outside pods − the eviction threshold. Neither
+Allocatable memory per node = capacity - what runs outside pods - the eviction threshold. Neither
 kubeadm nor K3s reserves anything by default (no kube-reserved, no system-reserved), so the
 scheduler believes pods may use all of it; the model below counts what really runs beside them.
 Figures and their sources:
@@ -21,20 +21,20 @@ Figures and their sources:
   so the same figure is counted there. kube-hetzner's default `kube-reserved` of 1500Mi on
   control-plane nodes is of the same size.
 
-So a worker keeps capacity − 675Mi − 275 MB for pods, and a control-plane node capacity −
-675Mi − 1606 MB: on a 4 GiB cpx21 control-plane node about 2.1 GiB, close to the 1.9-2.0 GiB
+So a worker keeps capacity - 675Mi - 275 MB for pods, and a control-plane node capacity -
+675Mi - 1606 MB: on a 4 GiB cpx21 control-plane node about 2.1 GiB, close to the 1.9-2.0 GiB
 kube-hetzner leaves on the same machine. A node pool's `reserved` replaces the estimate (all of
 it: OS, agent, control plane and eviction threshold).
 
 Requests and limits count only schedulable pools (DESIGN §2 `schedulable`): a component's
 containers times their replicas of the chosen profile, per-node (DaemonSet) containers once per
-schedulable node, plus every application deployed to the cluster's environment (replicas ×
+schedulable node, plus every application deployed to the cluster's environment (replicas x
 memory). A user's `values` that set a container's resources win over the profile. Plain charts
 count the `resources` they are given in `values`, once each (gitops-gen cannot see their
 replicas). Init containers are counted like the others, which overstates a little.
 
 The planner gives every component of a cluster the largest profile (standard, then small, then
-tiny) whose requests fit `memoryRequestsTarget` × allocatable; a pinned `profile` stays.
+tiny) whose requests fit `memoryRequestsTarget` x allocatable; a pinned `profile` stays.
 """
 
 from __future__ import annotations

@@ -167,7 +167,10 @@ def as_text(budgets: Sequence[ClusterBudget]) -> str:
                 lines.append(f"  {title}:")
             widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
             for row in [header, *rows]:
-                lines.append("    " + "  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
+                lines.append(
+                    "    "
+                    + "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip()
+                )
         lines.append("")
     amount, currency = _total(budgets)
     lines.append(f"total monthly cost: {_money(amount, currency)}")

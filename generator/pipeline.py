@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import budget
+from generator import budget, kustomize, writer
 from generator import catalogue as catalogue_module
-from generator import kustomize, writer
 from generator.appgraph import check_graph
 from generator.blueprints import Library
 from generator.errors import BudgetExceeded, InvalidOutput

@@ -1,0 +1,229 @@
+"""The memory budget: allocatable per node, profile choice, the failure table, `budget` output.
+
+Expected figures are worked out by hand from the model in generator/budget.py: every node
+holds back 100Mi (eviction) + 300Mi (OS) + 275 MB (kubelet, containerd), a control-plane node
+another 1331 MB.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from generator import budget
+from generator.blueprints import Library
+from generator.catalogue import load
+from generator.plan import make_plan
+from tests.conftest import ROOT, Result, write
+
+BLUEPRINTS = ROOT / "tests" / "data" / "blueprints"
+MI = 2**20
+GI = 2**30
+WORKER_RESERVED = 100 * MI + 300 * MI + 275_000_000  # 694_430_400
+CONTROL_RESERVED = WORKER_RESERVED + 1_331_000_000  # 2_025_430_400
+
+
+def catalogue_text(pools: str, components: str, apps: str = "", capacity: str = "") -> str:
+    """A hub that only runs Argo CD, and the cluster `edge` under test."""
+    return f"""
+apiVersion: gitops-gen/v1alpha1
+kind: Catalogue
+metadata: {{name: budget-test}}
+spec:
+  repo: {{url: https://example.com/repo.git}}
+  kubernetesVersion: "1.30"
+  environments: [{{name: hub}}, {{name: edge}}]
+  clusters:
+    - name: hub
+      environment: hub
+      nodePools: [{{name: workers, serverType: cx53, count: 2}}]
+      components: [{{name: argocd, profile: tiny}}]
+    - name: edge
+      environment: edge
+      server: https://edge.example.com:6443
+      nodePools: {pools}
+      {capacity}
+      components: {components}
+  applications: {apps or "[]"}
+"""
+
+
+def app(memory: str, replicas: int = 1) -> str:
+    return (
+        f"[{{name: web, image: 'ghcr.io/acme/web:1.0.0', port: 8080, "
+        f"memory: {{request: {memory}, limit: {memory}}}, "
+        f"environments: {{edge: {{replicas: {replicas}}}}}}}]"
+    )
+
+
+def edge_budget(tmp_path: Path, text: str) -> budget.ClusterBudget:
+    library = Library([BLUEPRINTS])
+    catalogue = load(write(tmp_path / "catalogue.yaml", text), library.names())
+    plan = make_plan(catalogue, library)
+    return next(b for b in budget.compute(plan) if b.name == "edge")
+
+
+def test_allocatable_counts_schedulable_pools_and_the_control_plane_only_where_it_runs(
+    tmp_path: Path,
+) -> None:
+    pools = (
+        "[{name: cp, role: control-plane, serverType: cx33, count: 1},"
+        " {name: workers, serverType: cx33, count: 2}]"
+    )
+    found = edge_budget(tmp_path, catalogue_text(pools, "[test-stack]"))
+    cp, workers = found.pools
+    assert (cp.reserved_bytes, cp.schedulable) == (CONTROL_RESERVED, False)
+    assert workers.reserved_bytes == WORKER_RESERVED
+    assert workers.allocatable_bytes == 8 * GI - 694_430_400
+    # Only the two workers count: 2 x 7_895_504_192.
+    assert found.allocatable_bytes == 15_791_008_384
+
+
+def test_a_pool_may_override_the_reservation(tmp_path: Path) -> None:
+    pools = "[{name: workers, serverType: cx33, count: 2, reserved: 1Gi}]"
+    found = edge_budget(tmp_path, catalogue_text(pools, "[test-stack]"))
+    assert found.allocatable_bytes == 2 * 7 * GI
+
+
+def test_the_largest_profile_that_fits_is_chosen(tmp_path: Path) -> None:
+    single = "[{name: node, role: control-plane, serverType: cx23, count: 1}]"
+    # 4Gi - 2_025_430_400 = 2_269_536_896 allocatable; 75% = 1_702_152_672 (about 1623Mi).
+    # standard: 2 x 4Gi, no. small: 1Gi + 64Mi = 1088Mi, fits.
+    found = edge_budget(tmp_path, catalogue_text(single, "[test-stack]"))
+    assert found.allocatable_bytes == 2_269_536_896
+    assert [(c.name, c.profile, c.requests_bytes) for c in found.consumers] == [
+        ("test-stack", "small", 1088 * MI)
+    ]
+    assert found.fits
+    # A 600Mi application: small needs 1688Mi, too much; tiny needs 256 + 32 + 600 = 888Mi.
+    found = edge_budget(tmp_path, catalogue_text(single, "[test-stack]", app("600Mi")))
+    assert [(c.name, c.profile) for c in found.consumers] == [
+        ("test-stack", "tiny"),
+        ("web", ""),
+    ]
+    assert found.requests_bytes == 888 * MI
+    assert found.limits_bytes == (512 + 64 + 600) * MI
+
+
+def test_big_workers_get_the_standard_profile(tmp_path: Path) -> None:
+    pools = "[{name: workers, serverType: cx53, count: 3}]"
+    found = edge_budget(tmp_path, catalogue_text(pools, "[test-stack]"))
+    # standard: 2 x 4Gi for the server, 128Mi on each of the 3 nodes for the agent.
+    assert found.consumers[0].profile == "standard"
+    assert found.requests_bytes == 8 * GI + 3 * 128 * MI
+    assert found.limits_bytes == 16 * GI + 3 * 256 * MI
+
+
+def test_per_node_containers_count_once_per_schedulable_node(tmp_path: Path) -> None:
+    pools = (
+        "[{name: cp, role: control-plane, serverType: cx33, count: 3},"
+        " {name: workers, serverType: cx33, count: 4}]"
+    )
+    found = edge_budget(tmp_path, catalogue_text(pools, "[{name: test-stack, profile: small}]"))
+    assert found.requests_bytes == 1 * GI + 4 * 64 * MI
+    assert found.limits_bytes == 2 * GI + 4 * 128 * MI
+
+
+def test_pinned_profiles_stay_and_user_values_win(tmp_path: Path) -> None:
+    pools = "[{name: workers, serverType: cx53, count: 3}]"
+    components = (
+        "[{name: test-stack, profile: tiny},"
+        " {name: test-crds, values: {resources: {requests: {memory: 100Mi}}}}]"
+    )
+    found = edge_budget(tmp_path, catalogue_text(pools, components))
+    stack, crds = found.consumers
+    assert (stack.profile, stack.requests_bytes) == ("tiny", 256 * MI + 3 * 32 * MI)
+    # The unpinned one still gets the largest profile; its request comes from the values.
+    assert (crds.profile, crds.requests_bytes, crds.limits_bytes) == (
+        "standard",
+        100 * MI,
+        128 * MI,
+    )
+
+
+def test_plain_charts_count_the_resources_their_values_give(tmp_path: Path) -> None:
+    pools = "[{name: workers, serverType: cx33, count: 1}]"
+    components = (
+        "[{name: extra, chart: {repo: https://charts.example.com, name: extra, version: 1.0.0},"
+        " values: {a: {resources: {requests: {memory: 64Mi}, limits: {memory: 128Mi}}},"
+        " b: [{resources: {requests: {memory: 32Mi}, limits: {memory: 64Mi}}}]}}]"
+    )
+    found = edge_budget(tmp_path, catalogue_text(pools, components))
+    assert [(c.name, c.profile, c.requests_bytes, c.limits_bytes) for c in found.consumers] == [
+        ("extra", "", 96 * MI, 192 * MI)
+    ]
+
+
+def test_render_fails_with_the_biggest_consumers_when_nothing_fits(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
+    # cx22-sized cpx11: 2Gi - 2_025_430_400 = 122_053_248 allocatable, 75% = 91_539_936.
+    # tiny 256 + 32 and the 1536Mi app ask 1824Mi = 1_912_602_624: 1_821_062_688 (1737Mi) missing.
+    single = "[{name: node, role: control-plane, serverType: cpx11, count: 1}]"
+    text = catalogue_text(single, "[test-stack]", app("1536Mi"))
+    catalogue = write(tmp_path / "catalogue.yaml", text)
+    out = tmp_path / "out"
+    result = run("render", catalogue, "-o", out, "--blueprints", BLUEPRINTS, "--kustomize", "never")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("cluster 'edge'"))
+    assert lines[start] == (
+        "cluster 'edge': memory requests 1824Mi exceed 75% of allocatable 117Mi (88Mi); "
+        "1737Mi missing. Biggest consumers:"
+    )
+    assert lines[start + 2].split() == ["web", "application", "-", "1536Mi", "1536Mi"]
+    assert lines[start + 3].split() == ["test-stack", "component", "tiny", "288Mi", "576Mi"]
+    assert lines[-1] == "memory budget exceeded; nothing was written"
+    assert not out.exists()
+
+
+def test_budget_json_has_the_documented_shape(run: Callable[..., Result], tmp_path: Path) -> None:
+    single = "[{name: node, role: control-plane, serverType: cx23, count: 1}]"
+    catalogue = write(tmp_path / "c.yaml", catalogue_text(single, "[test-stack]", app("600Mi")))
+    result = run("budget", catalogue, "--format", "json", "--blueprints", BLUEPRINTS)
+    assert result.exit_code == 0
+    document = json.loads(result.stdout)
+    hub, edge = document["clusters"]
+    assert edge["name"] == "edge"
+    assert edge["allocatableBytes"] == 2_269_536_896
+    assert edge["requestsBytes"] == 888 * MI
+    assert edge["limitsBytes"] == 1176 * MI
+    assert (edge["target"], edge["fits"]) == (0.75, True)
+    assert edge["monthlyCost"] == {"amount": 5.49, "currency": "EUR"}
+    assert edge["components"] == [
+        {
+            "name": "test-stack",
+            "profile": "tiny",
+            "requestsBytes": 288 * MI,
+            "limitsBytes": 576 * MI,
+        }
+    ]
+    assert edge["applications"] == [
+        {"name": "web", "requestsBytes": 600 * MI, "limitsBytes": 600 * MI}
+    ]
+    assert edge["pools"][0]["reservedBytes"] == CONTROL_RESERVED
+    assert edge["pools"][0]["priceDate"] == "2026-06-15"
+    # hub: two cx53 at 29.49
+    assert hub["monthlyCost"]["amount"] == 58.98
+    assert document["total"]["monthlyCost"] == {"amount": 64.47, "currency": "EUR"}
+
+
+def test_budget_markdown_and_text_and_the_exit_code_when_over(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
+    single = "[{name: node, role: control-plane, serverType: cpx11, count: 1}]"
+    catalogue = write(tmp_path / "c.yaml", catalogue_text(single, "[test-stack]", app("1536Mi")))
+    markdown = run("budget", catalogue, "--format", "markdown", "--blueprints", BLUEPRINTS)
+    assert markdown.exit_code == 1
+    lines = markdown.stdout.splitlines()
+    edge = lines.index("## edge (kubeadm)")
+    assert lines[edge + 2].startswith("| allocatable | requests | % alloc | limits |")
+    assert "| node | cpx11 (withdrawn) | 1 | yes | 2Gi |" in markdown.stdout
+    assert "| web | application | - | 1536Mi | 1536Mi |" in markdown.stdout
+    assert lines[-1] == "**Total monthly cost: 62.83 EUR**"
+    text = run("budget", catalogue, "--blueprints", BLUEPRINTS)
+    assert text.exit_code == 1
+    assert "cluster edge (kubeadm)" in text.stdout
+    assert text.stdout.splitlines()[-1] == "total monthly cost: 62.83 EUR"
+    assert "server type 'cpx11' (used by edge) can no longer be ordered" in text.stderr
