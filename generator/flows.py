@@ -12,6 +12,7 @@ from typing import Any
 
 from generator.blueprints import NetworkRule
 from generator.model import Application, Cluster
+from generator.namespaces import NamespaceUse
 from generator.netpol import ANYWHERE, METRICS_SCRAPER_LABEL, Fabric, Flow, Peer, Subject
 from generator.plan import RESERVED_NAMESPACES, ClusterPlan, Plan, PlannedComponent
 
@@ -138,12 +139,14 @@ def _named(flows: list[Flow]) -> list[Flow]:
     return out
 
 
-def component_subject(pairs: Sequence[tuple[ClusterPlan, PlannedComponent]]) -> Subject:
-    """A component's flows from its blueprint. In a namespace Kubernetes owns (kube-system…)
-    they select the component's own pods, and nothing there is default-denied."""
+def component_subject(
+    pairs: Sequence[tuple[ClusterPlan, PlannedComponent]], use: NamespaceUse, owner: bool
+) -> Subject:
+    """A component's flows from its blueprint. In a namespace it shares with other components,
+    or one Kubernetes owns (kube-system…), they select the component's own pods; only the
+    namespace's `owner` default-denies it (nobody in Kubernetes' own namespaces)."""
     component = pairs[0][1]
     cluster_plans = [cp for cp, _ in pairs]
-    owned = component.namespace not in RESERVED_NAMESPACES
     prefix = "" if component.name == component.namespace else f"{component.name}-"
     flows = []
     for rule in component.network:
@@ -162,8 +165,8 @@ def component_subject(pairs: Sequence[tuple[ClusterPlan, PlannedComponent]]) -> 
         )
     return Subject(
         component.namespace,
-        None if owned else {INSTANCE_LABEL: component.release_name},
-        owned,
+        {INSTANCE_LABEL: component.release_name} if use.shared else None,
+        owner,
         tuple(_named(flows)),
     )
 

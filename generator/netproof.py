@@ -164,7 +164,8 @@ def cluster_declarations(
     for component in cluster_plan.components:
         pairs = users[component.name]
         where = fabric([cp.cluster for cp, _ in pairs])
-        declared.append(Declared(component_subject(pairs), where))
+        use = plan.namespaces[component.namespace]
+        declared.append(Declared(component_subject(pairs, use, use.owner == component.name), where))
         folders.append(f"infrastructure/base/{component.name}/manifests/")
         folders.append(f"infrastructure/base/{component.name}/{CILIUM_FOLDER}/")
     env = next(

@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from generator import budget, credentials, model, observability, strictschema
 from generator.blueprints import Blueprint, Library, NetworkRule
 from generator.catalogue_apps import unserved
 from generator.errors import Problem, UserError
+from generator.namespaces import SYSTEM, Member, NamespaceUse, plan_namespaces
 from generator.templating import render
 from generator.yamlio import load_document
 
-RESERVED_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+RESERVED_NAMESPACES = SYSTEM
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,8 @@ class Plan:
     library: Library
     # Things the user should know that do not stop the render.
     warnings: tuple[str, ...] = ()
+    # Every namespace components run in, with the component that owns it.
+    namespaces: Mapping[str, NamespaceUse] = field(default_factory=dict)
 
     def cluster(self, name: str) -> ClusterPlan:
         return next(c for c in self.clusters if c.cluster.name == name)
@@ -121,9 +124,16 @@ def make_plan(catalogue: model.Catalogue, library: Library) -> Plan:
     )
     by_name = {c.cluster.name: c for c in clusters}
     problems.extend(unserved(catalogue, lambda cluster, group: by_name[cluster].provides(group)))
+    namespaces, namespace_problems = plan_namespaces(
+        {
+            c.cluster.name: [Member(p.name, p.namespace, p.origin.location) for p in c.components]
+            for c in clusters
+        }
+    )
+    problems += namespace_problems
     if problems:
         raise UserError(problems)
-    return Plan(catalogue, clusters, environments, library, tuple(warnings))
+    return Plan(catalogue, clusters, environments, library, tuple(warnings), namespaces)
 
 
 def _blueprint_warnings(catalogue: model.Catalogue, library: Library) -> list[str]:

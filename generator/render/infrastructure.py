@@ -120,18 +120,23 @@ def _namespace_manifests(
     tree: Tree,
 ) -> None:
     component = pairs[0][1]
+    use = plan.namespaces[component.namespace]
+    owner = use.owner == component.name
     where = fabric([cp.cluster for cp, _ in pairs])
-    namespace = namespace_object(component.namespace, namespace_labels(component))
-    policies, cilium_only = split_cilium(subject_policies(component_subject(pairs), where), where)
+    subject = component_subject(pairs, use, owner)
+    policies, cilium_only = split_cilium(subject_policies(subject, where), where)
     add_cilium_folder(
         tree, f"{folder.rpartition('/')[0]}/{CILIUM_FOLDER}", cilium_only, origin, minors
     )
-    tree.add(f"{folder}/namespace.yaml", Manifest(namespace, origin, minors))
-    tree.add(f"{folder}/networkpolicies.yaml", *(Manifest(p, origin, minors) for p in policies))
-    tree.add(
-        f"{folder}/kustomization.yaml",
-        Manifest(kustomization(["namespace.yaml", "networkpolicies.yaml"]), origin),
-    )
+    files = []
+    if owner:
+        namespace = namespace_object(component.namespace, namespace_labels(component))
+        tree.add(f"{folder}/namespace.yaml", Manifest(namespace, origin, minors))
+        files.append("namespace.yaml")
+    if policies:
+        tree.add(f"{folder}/networkpolicies.yaml", *(Manifest(p, origin, minors) for p in policies))
+        files.append("networkpolicies.yaml")
+    tree.add(f"{folder}/kustomization.yaml", Manifest(kustomization(files), origin))
 
 
 def add_cilium_folder(

@@ -1,0 +1,136 @@
+"""Shared and system namespaces: who writes the Namespace and the default-deny; sync options."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from generator.yamlio import load_all_plain
+from tests.conftest import ROOT, Result, write
+
+BLUEPRINTS = ROOT / "tests" / "data" / "blueprints"
+PLAIN = "chart: {repo: https://charts.example.com, name: extra, version: 1.0.0}"
+
+
+def catalogue(hub_components: str, edge_components: str = "[]") -> str:
+    return f"""
+apiVersion: gitops-gen/v1alpha1
+kind: Catalogue
+metadata: {{name: namespaces}}
+spec:
+  repo: {{url: https://example.com/repo.git}}
+  kubernetesVersion: "1.30"
+  clusters:
+    - name: hub
+      nodePools: [{{name: workers, serverType: cx53, count: 2}}]
+      components: {hub_components}
+    - name: edge
+      server: https://edge.example.com:6443
+      nodePools: [{{name: workers, serverType: cx53, count: 1}}]
+      components: {edge_components}
+"""
+
+
+def render(run: Callable[..., Result], tmp_path: Path, text: str, *extra: str) -> Result:
+    path = write(tmp_path / "catalogue.yaml", text)
+    return run("render", path, "-o", tmp_path / "out", "--blueprints", BLUEPRINTS, *extra)
+
+
+def objects(tmp_path: Path, relative: str) -> list[dict[str, Any]]:
+    return list(load_all_plain((tmp_path / "out" / relative).read_text()))
+
+
+def manifests(tmp_path: Path, component: str) -> list[str]:
+    return sorted(p.name for p in (tmp_path / "out/infrastructure/base" / component).rglob("*"))
+
+
+def test_components_sharing_a_namespace_have_one_owner(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
+    text = catalogue("[argocd, test-crds, test-stack]")
+    result = render(run, tmp_path, text)
+    assert result.exit_code == 0, result.stderr
+    # test-stack is named after the namespace: it owns it, though listed second.
+    owner = objects(tmp_path, "infrastructure/base/test-stack/manifests/namespace.yaml")
+    assert [o["metadata"]["name"] for o in owner] == ["test-stack"]
+    owner_policies = objects(
+        tmp_path, "infrastructure/base/test-stack/manifests/networkpolicies.yaml"
+    )
+    assert [p["metadata"]["name"] for p in owner_policies] == [
+        "default-deny",
+        "allow-dns",
+        "test-stack-allow-egress-to-apiserver",
+    ]
+    assert not (tmp_path / "out/infrastructure/base/test-crds/manifests/namespace.yaml").exists()
+    guest = objects(tmp_path, "infrastructure/base/test-crds/manifests/networkpolicies.yaml")
+    assert [p["metadata"]["name"] for p in guest] == ["test-crds-allow-egress-to-apiserver"]
+    assert guest[0]["spec"]["podSelector"] == {
+        "matchLabels": {"app.kubernetes.io/instance": "test-crds"}
+    }
+
+
+def test_system_namespaces_get_no_namespace_object_and_no_default_deny(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
+    text = catalogue(f"[argocd, {{name: extra, namespace: kube-system, {PLAIN}}}]")
+    assert render(run, tmp_path, text).exit_code == 0
+    assert manifests(tmp_path, "extra") == [
+        "application.yaml",
+        "kustomization.yaml",
+        "kustomization.yaml",
+        "manifests",
+        "networkpolicies.yaml",
+    ]
+    (policy,) = objects(tmp_path, "infrastructure/base/extra/manifests/networkpolicies.yaml")
+    assert policy["metadata"] == {
+        "name": "extra-allow-egress-to-apiserver",
+        "namespace": "kube-system",
+    }
+    assert policy["spec"]["podSelector"] == {"matchLabels": {"app.kubernetes.io/instance": "extra"}}
+
+
+def test_a_shared_namespace_needs_a_component_running_wherever_it_is_used(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
+    result = render(run, tmp_path, catalogue("[argocd, test-stack]", "[test-crds]"))
+    assert result.exit_code == 2
+    assert (
+        "namespace 'test-stack' is shared, but no component sharing it runs on every cluster"
+        in (result.stderr)
+    )
+    assert "'test-crds' is missing on hub" in result.stderr
+    assert "'test-stack' is missing on edge" in result.stderr
+    # Running the owner on both clusters settles it.
+    fixed = catalogue("[argocd, test-stack]", "[test-stack, test-crds]")
+    assert render(run, tmp_path, fixed, "--kustomize", "never").exit_code == 0
+
+
+def sync_options(tmp_path: Path, component: str) -> list[str]:
+    (app,) = objects(tmp_path, f"infrastructure/base/{component}/application.yaml")
+    options: list[str] = app["spec"]["syncPolicy"]["syncOptions"]
+    return options
+
+
+def test_server_side_apply_defaults_and_overrides(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
+    text = catalogue(
+        f"[argocd, test-stack, test-crds, {{name: extra, {PLAIN}}},"
+        f" {{name: other, serverSideApply: false, {PLAIN}}},"
+        " {name: cert-manager, serverSideApply: false}]"
+    )
+    assert render(run, tmp_path, text, "--kustomize", "never").exit_code == 0
+    assert "ServerSideApply=true" in sync_options(tmp_path, "test-crds")  # ships CRDs
+    assert "ServerSideApply=true" not in sync_options(tmp_path, "test-stack")
+    assert "ServerSideApply=true" in sync_options(tmp_path, "extra")  # plain chart default
+    assert "ServerSideApply=true" not in sync_options(tmp_path, "other")
+    assert "ServerSideApply=true" not in sync_options(tmp_path, "cert-manager")
+
+
+def test_a_deprecated_blueprint_renders_with_a_warning(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
+    result = render(run, tmp_path, catalogue("[argocd, test-old]"), "--kustomize", "never")
+    assert result.exit_code == 0
+    assert "'test-old': retired upstream; use test-stack" in result.stderr
