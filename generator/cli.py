@@ -15,6 +15,7 @@ from generator import (
     __version__,
     budget,
     budgetreport,
+    charts,
     diagnostics,
     kustomize,
     lintconfig,
@@ -140,6 +141,14 @@ def cli() -> None:
     help="Build every kustomization with kustomize (or kubectl kustomize) and validate the "
     "result: 'auto' when one is on PATH, 'always' or fail, 'never'.",
 )
+@click.option(
+    "--charts",
+    "charts_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of charts (`helm pull` archives or sources named <chart>-<version>): render "
+    "each with its final values (needs helm) and fail when a container lacks memory requests "
+    "or limits or an object fails validation.",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def render(
     catalogue: Path,
@@ -147,6 +156,7 @@ def render(
     check: bool,
     blueprint_dirs: tuple[Path, ...],
     kustomize_mode: str,
+    charts_dir: Path | None,
     debug: bool,
 ) -> None:
     """Render CATALOGUE into the repository at --output, or check that it is up to date.
@@ -159,6 +169,13 @@ def render(
     def action() -> int:
         build_cmd = kustomize.resolve(kustomize_mode)
         rendered = render_catalogue(catalogue, blueprint_dirs)
+        if charts_dir is not None:
+            report = charts.check(rendered.plan, charts_dir, SchemaStore())
+            if report.problems:
+                raise InvalidOutput(report.problems)
+            rendered.notes += [
+                f"chart not in {charts_dir}, not checked: {m}" for m in report.missing
+            ]
         with writer.staging(output, check=check) as staged:
             writer.stage(staged, rendered.files)
             verify(rendered, staged, build_cmd, SchemaStore())
