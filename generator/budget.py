@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator import model
 from generator.blueprints import PROFILES, Blueprint
-from generator.quantity import format_bytes, parse_bytes
+from generator.quantity import parse_bytes
 
 if TYPE_CHECKING:
     from generator.plan import Plan
@@ -315,12 +315,8 @@ def shortfall(budget: ClusterBudget, top: int = 5) -> list[str]:
 
 
 def format_mib(value: int) -> str:
-    """Bytes as Mi (rounded up when not whole), or the exact quantity when it is shorter;
-    from 10Gi on, Gi with one decimal."""
-    if abs(value) >= 10 * 2**30 and value % 2**30:
+    """Bytes in Mi, rounded up; from 10Gi on in Gi with one decimal."""
+    if abs(value) >= 10 * 2**30:
         return f"{value / 2**30:.1f}Gi"
-    exact = format_bytes(value)
-    if not exact.lstrip("-").isdigit() or value == 0:
-        return exact
     sign = "-" if value < 0 else ""
     return f"{sign}{-(-abs(value) // _MI)}Mi"
