@@ -19,6 +19,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from generator import credentials, model, servertypes, strictschema
 from generator.errors import Problem, UserError
+from generator.quantity import format_bytes, parse_bytes
 from generator.resources import shipped
 from generator.yamlio import DocPath, Positions, format_path, load_document, read_text
 
@@ -557,6 +558,17 @@ class _Checker:
                     (*here, "bareMetal"),
                     "control planes on bare metal are not supported with clusterAPI",
                 )
+            reserved = parse_bytes(pool["reserved"]) if "reserved" in pool else None
+            if (
+                reserved is not None
+                and server_type.memory_bytes
+                and (reserved >= server_type.memory_bytes)
+            ):
+                self.fail(
+                    (*here, "reserved"),
+                    f"reserved {pool['reserved']} leaves no memory for pods on "
+                    f"'{server_type.name}' ({format_bytes(server_type.memory_bytes)})",
+                )
             schedulable = pool.get("schedulable", role == "worker" or all_control)
             pools.append(
                 model.NodePool(
@@ -566,7 +578,7 @@ class _Checker:
                     pool["count"],
                     bare_metal,
                     schedulable,
-                    parse_bytes(pool["reserved"]) if "reserved" in pool else None,
+                    reserved,
                 )
             )
         if cluster_api and control_planes != 1:

@@ -277,3 +277,13 @@ def test_cpx51_workers_get_more_than_tiny() -> None:
     plan = plan_of(ACCEPTANCE / "multi-cluster-cpx51.yaml")
     monitoring = plan.cluster("monitoring")
     assert "tiny" not in {c.profile for c in monitoring.components}
+
+
+def test_a_reservation_must_leave_memory_for_pods(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
+    pools = "[{name: workers, serverType: cx33, count: 2, reserved: 8Gi}]"
+    catalogue = write(tmp_path / "c.yaml", catalogue_text(pools, "[test-stack]"))
+    result = run("budget", catalogue, "--blueprints", BLUEPRINTS)
+    assert result.exit_code == 2
+    assert "reserved 8Gi leaves no memory for pods on 'cx33' (8Gi)" in result.stderr
