@@ -10,19 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from generator.errors import Location, Problem
+from generator.errors import Problem
+
+if TYPE_CHECKING:
+    from generator.plan import PlannedComponent
 
 SYSTEM = ("default", "kube-system", "kube-public", "kube-node-lease")
-
-
-@dataclass(frozen=True)
-class Member:
-    """One component as far as namespaces care: where it runs and where it was asked for."""
-
-    name: str
-    namespace: str
-    location: Location
 
 
 @dataclass(frozen=True)
@@ -37,12 +32,12 @@ class NamespaceUse:
 
 
 def plan_namespaces(
-    clusters: Mapping[str, Sequence[Member]],
+    clusters: Mapping[str, Sequence[PlannedComponent]],
 ) -> tuple[dict[str, NamespaceUse], list[Problem]]:
     """Per namespace its owner: of the components running on every cluster that uses the
     namespace, the one named after it, else the first listed. Without such a component some
     cluster would miss the Namespace object: that is a problem to report."""
-    order: dict[str, list[Member]] = {}
+    order: dict[str, list[PlannedComponent]] = {}
     where: dict[str, set[str]] = {}
     for cluster, members in clusters.items():
         for member in members:
@@ -69,14 +64,14 @@ def plan_namespaces(
 
 def _unowned(
     namespace: str,
-    members: Iterable[Member],
+    members: Iterable[PlannedComponent],
     where: Mapping[str, set[str]],
     everywhere: set[str],
 ) -> Iterable[Problem]:
     for member in members:
         missing = sorted(everywhere - where[member.name])
         yield Problem(
-            member.location,
+            member.origin.location,
             "",
             f"namespace '{namespace}' is shared, but no component sharing it runs on every "
             f"cluster that uses it; '{member.name}' is missing on {', '.join(missing)}: run one "

@@ -14,7 +14,7 @@ from generator import budget, credentials, model, observability, strictschema
 from generator.blueprints import Blueprint, Library, NetworkRule
 from generator.catalogue_apps import unserved
 from generator.errors import Problem, UserError
-from generator.namespaces import SYSTEM, Member, NamespaceUse, plan_namespaces
+from generator.namespaces import SYSTEM, NamespaceUse, plan_namespaces
 from generator.templating import render
 from generator.yamlio import load_document
 
@@ -125,10 +125,7 @@ def make_plan(catalogue: model.Catalogue, library: Library) -> Plan:
     by_name = {c.cluster.name: c for c in clusters}
     problems.extend(unserved(catalogue, lambda cluster, group: by_name[cluster].provides(group)))
     namespaces, namespace_problems = plan_namespaces(
-        {
-            c.cluster.name: [Member(p.name, p.namespace, p.origin.location) for p in c.components]
-            for c in clusters
-        }
+        {c.cluster.name: c.components for c in clusters}
     )
     problems += namespace_problems
     if problems:

@@ -73,3 +73,23 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def two_clusters(hub_components: str, edge_components: str = "[]") -> str:
+    """A catalogue: the hub and one more cluster, on big nodes, running the given components."""
+    return f"""
+apiVersion: gitops-gen/v1alpha1
+kind: Catalogue
+metadata: {{name: namespaces}}
+spec:
+  repo: {{url: https://example.com/repo.git}}
+  kubernetesVersion: "1.30"
+  clusters:
+    - name: hub
+      nodePools: [{{name: workers, serverType: cx53, count: 2}}]
+      components: {hub_components}
+    - name: edge
+      server: https://edge.example.com:6443
+      nodePools: [{{name: workers, serverType: cx53, count: 1}}]
+      components: {edge_components}
+"""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, Result, write
+from tests.conftest import ROOT, Result, two_clusters, write
 
 CHARTS = ROOT / "tests" / "data" / "charts"
 BLUEPRINTS = ROOT / "tests" / "data" / "blueprints"
@@ -31,28 +31,10 @@ def helm_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", f"{venv_bin}{os.pathsep}{os.environ['PATH']}")
 
 
-def catalogue(tmp_path: Path, components: str) -> Path:
-    return write(
-        tmp_path / "catalogue.yaml",
-        f"""
-apiVersion: gitops-gen/v1alpha1
-kind: Catalogue
-metadata: {{name: charts}}
-spec:
-  repo: {{url: https://example.com/repo.git}}
-  kubernetesVersion: "1.30"
-  clusters:
-    - name: hub
-      nodePools: [{{name: workers, serverType: cx33, count: 2}}]
-      components: [argocd, {components}]
-""",
-    )
-
-
 def render(run: Callable[..., Result], tmp_path: Path, components: str, charts: Path) -> Result:
     return run(
         "render",
-        catalogue(tmp_path, components),
+        write(tmp_path / "catalogue.yaml", two_clusters(f"[argocd, {components}]")),
         "-o",
         tmp_path / "out",
         "--blueprints",

@@ -7,29 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from generator.yamlio import load_all_plain
-from tests.conftest import ROOT, Result, write
+from tests.conftest import ROOT, Result, two_clusters, write
 
 BLUEPRINTS = ROOT / "tests" / "data" / "blueprints"
 PLAIN = "chart: {repo: https://charts.example.com, name: extra, version: 1.0.0}"
-
-
-def catalogue(hub_components: str, edge_components: str = "[]") -> str:
-    return f"""
-apiVersion: gitops-gen/v1alpha1
-kind: Catalogue
-metadata: {{name: namespaces}}
-spec:
-  repo: {{url: https://example.com/repo.git}}
-  kubernetesVersion: "1.30"
-  clusters:
-    - name: hub
-      nodePools: [{{name: workers, serverType: cx53, count: 2}}]
-      components: {hub_components}
-    - name: edge
-      server: https://edge.example.com:6443
-      nodePools: [{{name: workers, serverType: cx53, count: 1}}]
-      components: {edge_components}
-"""
 
 
 def render(run: Callable[..., Result], tmp_path: Path, text: str, *extra: str) -> Result:
@@ -48,7 +29,7 @@ def manifests(tmp_path: Path, component: str) -> list[str]:
 def test_components_sharing_a_namespace_have_one_owner(
     run: Callable[..., Result], tmp_path: Path
 ) -> None:
-    text = catalogue("[argocd, test-crds, test-stack]")
+    text = two_clusters("[argocd, test-crds, test-stack]")
     result = render(run, tmp_path, text)
     assert result.exit_code == 0, result.stderr
     # test-stack is named after the namespace: it owns it, though listed second.
@@ -73,7 +54,7 @@ def test_components_sharing_a_namespace_have_one_owner(
 def test_system_namespaces_get_no_namespace_object_and_no_default_deny(
     run: Callable[..., Result], tmp_path: Path
 ) -> None:
-    text = catalogue(f"[argocd, {{name: extra, namespace: kube-system, {PLAIN}}}]")
+    text = two_clusters(f"[argocd, {{name: extra, namespace: kube-system, {PLAIN}}}]")
     assert render(run, tmp_path, text).exit_code == 0
     assert manifests(tmp_path, "extra") == [
         "application.yaml",
@@ -93,7 +74,7 @@ def test_system_namespaces_get_no_namespace_object_and_no_default_deny(
 def test_a_shared_namespace_needs_a_component_running_wherever_it_is_used(
     run: Callable[..., Result], tmp_path: Path
 ) -> None:
-    result = render(run, tmp_path, catalogue("[argocd, test-stack]", "[test-crds]"))
+    result = render(run, tmp_path, two_clusters("[argocd, test-stack]", "[test-crds]"))
     assert result.exit_code == 2
     assert (
         "namespace 'test-stack' is shared, but no component sharing it runs on every cluster"
@@ -102,7 +83,7 @@ def test_a_shared_namespace_needs_a_component_running_wherever_it_is_used(
     assert "'test-crds' is missing on hub" in result.stderr
     assert "'test-stack' is missing on edge" in result.stderr
     # Running the owner on both clusters settles it.
-    fixed = catalogue("[argocd, test-stack]", "[test-stack, test-crds]")
+    fixed = two_clusters("[argocd, test-stack]", "[test-stack, test-crds]")
     assert render(run, tmp_path, fixed, "--kustomize", "never").exit_code == 0
 
 
@@ -115,7 +96,7 @@ def sync_options(tmp_path: Path, component: str) -> list[str]:
 def test_server_side_apply_defaults_and_overrides(
     run: Callable[..., Result], tmp_path: Path
 ) -> None:
-    text = catalogue(
+    text = two_clusters(
         f"[argocd, test-stack, test-crds, {{name: extra, {PLAIN}}},"
         f" {{name: other, serverSideApply: false, {PLAIN}}},"
         " {name: cert-manager, serverSideApply: false}]"
@@ -131,6 +112,6 @@ def test_server_side_apply_defaults_and_overrides(
 def test_a_deprecated_blueprint_renders_with_a_warning(
     run: Callable[..., Result], tmp_path: Path
 ) -> None:
-    result = render(run, tmp_path, catalogue("[argocd, test-old]"), "--kustomize", "never")
+    result = render(run, tmp_path, two_clusters("[argocd, test-old]"), "--kustomize", "never")
     assert result.exit_code == 0
     assert "'test-old': retired upstream; use test-stack" in result.stderr
