@@ -37,7 +37,8 @@ spec:
   clusters:
     - name: prod
       environment: prod
-      nodePools: [{name: all, role: control-plane, serverType: cpx31, count: 3}]
+      # Big enough for the memory budget of the 300-application case.
+      nodePools: [{name: all, role: control-plane, serverType: cx53, count: 3}]
       components:
         - argocd
         - name: podinfo
