@@ -69,6 +69,8 @@ class Consumer:
     profile: str  # "" for applications and plain charts
     requests_bytes: int
     limits_bytes: int
+    # Of the requests, what its per-node (DaemonSet) pods ask on each schedulable node.
+    per_node_bytes: int = 0
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,11 @@ class ClusterBudget:
     @property
     def limits_bytes(self) -> int:
         return sum(c.limits_bytes for c in self.consumers)
+
+    @property
+    def per_node_bytes(self) -> int:
+        """Requests of the DaemonSet pods every schedulable node carries."""
+        return sum(c.per_node_bytes for c in self.consumers)
 
     @property
     def target_bytes(self) -> int:
@@ -177,9 +184,10 @@ def _bytes(value: Any) -> int:
 
 def component_demand(
     blueprint: Blueprint, profile: str, values: Mapping[str, Any], nodes: int
-) -> tuple[int, int]:
-    """Requests and limits of a blueprint component: the profile's, or what `values` set."""
-    requests = limits = 0
+) -> tuple[int, int, int]:
+    """Requests, limits and per-node requests of a blueprint component: the profile's, or
+    what `values` set."""
+    requests = limits = per_node = 0
     memory = blueprint.profiles[profile]
     for container, path in blueprint.containers.items():
         sized = memory.get(container)
@@ -191,7 +199,9 @@ def component_demand(
         limit = _get(given, "limits.memory") or sized.limit
         requests += count * _bytes(request)
         limits += count * _bytes(limit)
-    return requests, limits
+        if container in blueprint.per_node:
+            per_node += sized.replicas * _bytes(request)
+    return requests, limits, per_node
 
 
 def _resources(values: Any) -> Iterator[Mapping[str, Any]]:
@@ -241,11 +251,10 @@ def _consumer(
     if blueprint is None:
         requests, limits = plain_chart_demand(values)
         return Consumer(component.name, "component", "", requests, limits)
-    requests, limits = component_demand(blueprint, profile, values, nodes)
+    requests, limits, per_node = component_demand(blueprint, profile, values, nodes)
     # A blueprint without containers (CRDs only) has no profile to speak of.
-    return Consumer(
-        component.name, "component", profile if blueprint.containers else "", requests, limits
-    )
+    shown = profile if blueprint.containers else ""
+    return Consumer(component.name, "component", shown, requests, limits, per_node)
 
 
 def _cluster_budget(cluster: model.Cluster, consumers: list[Consumer]) -> ClusterBudget:

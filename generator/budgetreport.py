@@ -45,7 +45,7 @@ def _cluster_json(b: ClusterBudget) -> dict[str, Any]:
         "headroomBytes": b.headroom_bytes,
         "fits": b.fits,
         "monthlyCost": {"amount": b.monthly_cost, "currency": b.currency},
-        "pools": [_pool_json(p) for p in b.pools],
+        "pools": [_pool_json(p, b.per_node_bytes) for p in b.pools],
         "components": [
             {
                 "name": c.name,
@@ -64,7 +64,11 @@ def _cluster_json(b: ClusterBudget) -> dict[str, Any]:
     }
 
 
-def _pool_json(p: PoolBudget) -> dict[str, Any]:
+def _daemon_sets(p: PoolBudget, per_node: int) -> int:
+    return per_node if p.schedulable else 0
+
+
+def _pool_json(p: PoolBudget, per_node: int) -> dict[str, Any]:
     return {
         "name": p.name,
         "serverType": p.server_type,
@@ -73,6 +77,7 @@ def _pool_json(p: PoolBudget) -> dict[str, Any]:
         "capacityBytes": p.capacity_bytes,
         "reservedBytes": p.reserved_bytes,
         "allocatableBytes": p.allocatable_bytes,
+        "daemonSetBytes": _daemon_sets(p, per_node),
         "monthlyCost": {"amount": p.monthly_cost, "currency": p.currency},
         "priceDate": p.price_date,
         "withdrawn": p.withdrawn or None,
@@ -103,6 +108,7 @@ def _tables(b: ClusterBudget) -> list[tuple[str, list[str], list[list[str]]]]:
             format_mib(p.capacity_bytes),
             format_mib(p.reserved_bytes),
             format_mib(p.allocatable_bytes),
+            format_mib(_daemon_sets(p, b.per_node_bytes)),
             _money(p.monthly_cost, p.currency),
             p.price_date or "-",
         ]
@@ -145,6 +151,7 @@ def _tables(b: ClusterBudget) -> list[tuple[str, list[str], list[list[str]]]]:
                 "capacity",
                 "reserved",
                 "allocatable",
+                "daemonsets",
                 "cost/month",
                 "price of",
             ],

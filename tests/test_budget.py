@@ -124,6 +124,7 @@ def test_per_node_containers_count_once_per_schedulable_node(tmp_path: Path) -> 
     found = edge_budget(tmp_path, catalogue_text(pools, "[{name: test-stack, profile: small}]"))
     assert found.requests_bytes == 1 * GI + 4 * 64 * MI
     assert found.limits_bytes == 2 * GI + 4 * 128 * MI
+    assert found.per_node_bytes == 64 * MI
 
 
 def test_pinned_profiles_stay_and_user_values_win(tmp_path: Path) -> None:
@@ -204,6 +205,7 @@ def test_budget_json_has_the_documented_shape(run: Callable[..., Result], tmp_pa
         {"name": "web", "requestsBytes": 600 * MI, "limitsBytes": 600 * MI}
     ]
     assert edge["pools"][0]["reservedBytes"] == CONTROL_RESERVED
+    assert edge["pools"][0]["daemonSetBytes"] == 32 * MI
     assert edge["pools"][0]["priceDate"] == "2026-06-15"
     # hub: two cx53 at 29.49
     assert hub["monthlyCost"]["amount"] == 58.98
