@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from generator import budget, credentials, model, observability, strictschema
@@ -130,7 +130,25 @@ def make_plan(catalogue: model.Catalogue, library: Library) -> Plan:
     problems += namespace_problems
     if problems:
         raise UserError(problems)
+    clusters = tuple(_after_owners(c, namespaces) for c in clusters)
     return Plan(catalogue, clusters, environments, library, tuple(warnings), namespaces)
+
+
+def _after_owners(plan: ClusterPlan, namespaces: Mapping[str, NamespaceUse]) -> ClusterPlan:
+    """Components sync after the owner of their namespace, which creates it."""
+    waves = {c.name: c.wave for c in plan.components}
+    components = []
+    for component in plan.components:
+        owner = namespaces[component.namespace].owner
+        if owner is not None and owner != component.name and owner in waves:
+            component = replace(component, wave=max(component.wave, waves[owner] + 1))
+        components.append(component)
+    last = max((c.wave for c in components), default=-1)
+    return replace(
+        plan,
+        components=tuple(components),
+        applications_wave=max(plan.applications_wave, last + 1),
+    )
 
 
 def _blueprint_warnings(catalogue: model.Catalogue, library: Library) -> list[str]:

@@ -115,3 +115,16 @@ def test_a_deprecated_blueprint_renders_with_a_warning(
     result = render(run, tmp_path, two_clusters("[argocd, test-old]"), "--kustomize", "never")
     assert result.exit_code == 0
     assert "'test-old': retired upstream; use test-stack" in result.stderr
+
+
+def test_components_sync_after_the_owner_of_their_namespace(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
+    # test-crds provides CRDs, so it would sync first; it must wait for test-stack's Namespace.
+    text = two_clusters("[argocd, test-crds, test-stack]")
+    assert render(run, tmp_path, text, "--kustomize", "never").exit_code == 0
+    waves = {}
+    for name in ("test-stack", "test-crds"):
+        (ops,) = objects(tmp_path, f"clusters/hub/patches/{name}.yaml")
+        waves[name] = next(int(op["value"]) for op in ops if "sync-wave" in op["path"])
+    assert waves["test-crds"] > waves["test-stack"]
