@@ -115,7 +115,6 @@ def set_path(values: dict[str, Any], dotted: str, value: Any) -> None:
 def make_plan(catalogue: model.Catalogue, library: Library) -> Plan:
     problems: list[Problem] = []
     warnings = list(_warnings(catalogue))
-    warnings += _blueprint_warnings(catalogue, library)
     clusters = tuple(_plan_cluster(c, catalogue, library, problems) for c in catalogue.clusters)
     warnings.extend(_deprecations(clusters))
     environments = tuple(
@@ -149,18 +148,6 @@ def _after_owners(plan: ClusterPlan, namespaces: Mapping[str, NamespaceUse]) -> 
         components=tuple(components),
         applications_wave=max(plan.applications_wave, last + 1),
     )
-
-
-def _blueprint_warnings(catalogue: model.Catalogue, library: Library) -> list[str]:
-    """Deprecated blueprints, once per component entry."""
-    out = []
-    for cluster in catalogue.clusters:
-        for component in cluster.components:
-            if component.chart is None and component.name in library:
-                deprecated = library.get(component.name).deprecated
-                if deprecated:
-                    out.append(f"{component.location}: '{component.name}': {deprecated}")
-    return out
 
 
 def _withdrawn_warnings(catalogue: model.Catalogue) -> Iterator[str]:

@@ -114,7 +114,7 @@ def test_a_deprecated_blueprint_renders_with_a_warning(
 ) -> None:
     result = render(run, tmp_path, two_clusters("[argocd, test-old]"), "--kustomize", "never")
     assert result.exit_code == 0
-    assert "'test-old': retired upstream; use test-stack" in result.stderr
+    assert "'test-old' is deprecated: retired upstream; use test-stack" in result.stderr
 
 
 def test_components_sync_after_the_owner_of_their_namespace(
