@@ -8,23 +8,22 @@ Figures and their sources:
 
 - Eviction threshold: 100Mi on every node, the kubelet's default hard eviction threshold
   `memory.available<100Mi` (Kubernetes documentation, "Node-pressure Eviction").
-- Operating system (systemd, journald, sshd, cloud-init leftovers): 300Mi on every node, the
-  `system-reserved` memory that kube-hetzner, a widely used K3s-on-Hetzner installer, sets on
-  every node by default.
 - Node agent (kubelet and containerd): 275 MB on every node, the "K3s agent" row of the K3s
-  documentation's Resource Profiling page (the kubelet and containerd in the k3s.service
-  cgroup, 95th percentile, Intel 8375C). kubeadm nodes run the same kubelet and containerd.
+  documentation's Resource Profiling page (the k3s.service cgroup, which holds kubelet and
+  containerd, 95th percentile, Intel 8375C). kubeadm nodes run the same kubelet and containerd.
 - Control plane, on nodes of a `control-plane` pool: 1606 MB for the whole K3s server with a
   workload (same page, embedded etcd), less the 275 MB of the agent counted above: 1331 MB for
   the API server, controller manager, scheduler and etcd. A kubeadm control-plane node runs the
   same programs as static pods, which request CPU (and etcd 100Mi) but not the memory they use,
-  so the same figure is counted there. kube-hetzner's default `kube-reserved` of 1500Mi on
-  control-plane nodes is of the same size.
+  so the same figure is counted there.
 
-So a worker keeps capacity - 675Mi - 275 MB for pods, and a control-plane node capacity -
-675Mi - 1606 MB: on a 4 GiB cpx21 control-plane node about 2.1 GiB, close to the 1.9-2.0 GiB
-kube-hetzner leaves on the same machine. A node pool's `reserved` replaces the estimate (all of
-it: OS, agent, control plane and eviction threshold).
+So a worker keeps capacity - 100Mi - 275 MB for pods, and a control-plane node capacity -
+100Mi - 1606 MB: on a 4 GiB cpx21 control-plane node about 2.4 GiB. The operating system's own
+daemons are left to the headroom between `memoryRequestsTarget` (0.75 by default) and
+allocatable: a 4 GiB node keeps about 600Mi of it. For comparison, kube-hetzner, a widely used
+K3s installer for Hetzner, reserves 1500Mi + 300Mi on control-plane nodes and 300Mi + 300Mi on
+agents, plus the eviction threshold. A node pool's `reserved` replaces the estimate (all of it:
+agent, control plane, operating system if wanted, and eviction threshold).
 
 Requests and limits count only schedulable pools (DESIGN §2 `schedulable`): a component's
 containers times their replicas of the chosen profile, per-node (DaemonSet) containers once per
@@ -52,7 +51,6 @@ if TYPE_CHECKING:
 
 _MI = 2**20
 EVICTION_BYTES = 100 * _MI
-SYSTEM_BYTES = 300 * _MI
 NODE_AGENT_BYTES = 275 * 10**6
 K3S_SERVER_BYTES = 1606 * 10**6
 CONTROL_PLANE_BYTES = K3S_SERVER_BYTES - NODE_AGENT_BYTES
@@ -143,7 +141,7 @@ def reserved_per_node(pool: model.NodePool) -> int:
     """
     if pool.reserved_bytes is not None:
         return pool.reserved_bytes
-    base = EVICTION_BYTES + SYSTEM_BYTES + NODE_AGENT_BYTES
+    base = EVICTION_BYTES + NODE_AGENT_BYTES
     return base + (CONTROL_PLANE_BYTES if pool.role == "control-plane" else 0)
 
 

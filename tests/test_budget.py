@@ -1,8 +1,8 @@
 """The memory budget: allocatable per node, profile choice, the failure table, `budget` output.
 
 Expected figures are worked out by hand from the model in generator/budget.py: every node
-holds back 100Mi (eviction) + 300Mi (OS) + 275 MB (kubelet, containerd), a control-plane node
-another 1331 MB.
+holds back 100Mi (eviction) + 275 MB (kubelet, containerd), a control-plane node another
+1331 MB.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from tests.conftest import ROOT, Result, write
 BLUEPRINTS = ROOT / "tests" / "data" / "blueprints"
 MI = 2**20
 GI = 2**30
-WORKER_RESERVED = 100 * MI + 300 * MI + 275_000_000  # 694_430_400
-CONTROL_RESERVED = WORKER_RESERVED + 1_331_000_000  # 2_025_430_400
+WORKER_RESERVED = 100 * MI + 275_000_000  # 379_857_600
+CONTROL_RESERVED = WORKER_RESERVED + 1_331_000_000  # 1_710_857_600
 
 
 def catalogue_text(pools: str, components: str, apps: str = "", capacity: str = "") -> str:
@@ -76,9 +76,9 @@ def test_allocatable_counts_schedulable_pools_and_the_control_plane_only_where_i
     cp, workers = found.pools
     assert (cp.reserved_bytes, cp.schedulable) == (CONTROL_RESERVED, False)
     assert workers.reserved_bytes == WORKER_RESERVED
-    assert workers.allocatable_bytes == 8 * GI - 694_430_400
-    # Only the two workers count: 2 x 7_895_504_192.
-    assert found.allocatable_bytes == 15_791_008_384
+    assert workers.allocatable_bytes == 8 * GI - 379_857_600
+    # Only the two workers count: 2 x 8_210_076_992.
+    assert found.allocatable_bytes == 16_420_153_984
 
 
 def test_a_pool_may_override_the_reservation(tmp_path: Path) -> None:
@@ -89,22 +89,22 @@ def test_a_pool_may_override_the_reservation(tmp_path: Path) -> None:
 
 def test_the_largest_profile_that_fits_is_chosen(tmp_path: Path) -> None:
     single = "[{name: node, role: control-plane, serverType: cx23, count: 1}]"
-    # 4Gi - 2_025_430_400 = 2_269_536_896 allocatable; 75% = 1_702_152_672 (about 1623Mi).
+    # 4Gi - 1_710_857_600 = 2_584_109_696 allocatable; 75% = 1_938_082_272 (about 1848Mi).
     # standard: 2 x 4Gi, no. small: 1Gi + 64Mi = 1088Mi, fits.
     found = edge_budget(tmp_path, catalogue_text(single, "[test-stack]"))
-    assert found.allocatable_bytes == 2_269_536_896
+    assert found.allocatable_bytes == 2_584_109_696
     assert [(c.name, c.profile, c.requests_bytes) for c in found.consumers] == [
         ("test-stack", "small", 1088 * MI)
     ]
     assert found.fits
-    # A 600Mi application: small needs 1688Mi, too much; tiny needs 256 + 32 + 600 = 888Mi.
-    found = edge_budget(tmp_path, catalogue_text(single, "[test-stack]", app("600Mi")))
+    # An 800Mi application: small needs 1888Mi, too much; tiny needs 256 + 32 + 800 = 1088Mi.
+    found = edge_budget(tmp_path, catalogue_text(single, "[test-stack]", app("800Mi")))
     assert [(c.name, c.profile) for c in found.consumers] == [
         ("test-stack", "tiny"),
         ("web", ""),
     ]
-    assert found.requests_bytes == 888 * MI
-    assert found.limits_bytes == (512 + 64 + 600) * MI
+    assert found.requests_bytes == 1088 * MI
+    assert found.limits_bytes == (512 + 64 + 800) * MI
 
 
 def test_big_workers_get_the_standard_profile(tmp_path: Path) -> None:
@@ -160,8 +160,9 @@ def test_plain_charts_count_the_resources_their_values_give(tmp_path: Path) -> N
 def test_render_fails_with_the_biggest_consumers_when_nothing_fits(
     run: Callable[..., Result], tmp_path: Path
 ) -> None:
-    # cx22-sized cpx11: 2Gi - 2_025_430_400 = 122_053_248 allocatable, 75% = 91_539_936.
-    # tiny 256 + 32 and the 1536Mi app ask 1824Mi = 1_912_602_624: 1_821_062_688 (1737Mi) missing.
+    # cpx11: 2Gi - 1_710_857_600 = 436_626_048 allocatable (416.4Mi), 75% = 327_469_536.
+    # tiny 256 + 32 and the 1536Mi app ask 1824Mi = 1_912_602_624: 1_585_133_088 (1511.7Mi)
+    # missing. Shown rounded up.
     single = "[{name: node, role: control-plane, serverType: cpx11, count: 1}]"
     text = catalogue_text(single, "[test-stack]", app("1536Mi"))
     catalogue = write(tmp_path / "catalogue.yaml", text)
@@ -171,8 +172,8 @@ def test_render_fails_with_the_biggest_consumers_when_nothing_fits(
     lines = result.stderr.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("cluster 'edge'"))
     assert lines[start] == (
-        "cluster 'edge': memory requests 1824Mi exceed 75% of allocatable 117Mi (88Mi); "
-        "1737Mi missing. Biggest consumers:"
+        "cluster 'edge': memory requests 1824Mi exceed 75% of allocatable 417Mi (313Mi); "
+        "1512Mi missing. Biggest consumers:"
     )
     assert lines[start + 2].split() == ["web", "application", "-", "1536Mi", "1536Mi"]
     assert lines[start + 3].split() == ["test-stack", "component", "tiny", "288Mi", "576Mi"]
@@ -182,15 +183,15 @@ def test_render_fails_with_the_biggest_consumers_when_nothing_fits(
 
 def test_budget_json_has_the_documented_shape(run: Callable[..., Result], tmp_path: Path) -> None:
     single = "[{name: node, role: control-plane, serverType: cx23, count: 1}]"
-    catalogue = write(tmp_path / "c.yaml", catalogue_text(single, "[test-stack]", app("600Mi")))
+    catalogue = write(tmp_path / "c.yaml", catalogue_text(single, "[test-stack]", app("800Mi")))
     result = run("budget", catalogue, "--format", "json", "--blueprints", BLUEPRINTS)
     assert result.exit_code == 0
     document = json.loads(result.stdout)
     hub, edge = document["clusters"]
     assert edge["name"] == "edge"
-    assert edge["allocatableBytes"] == 2_269_536_896
-    assert edge["requestsBytes"] == 888 * MI
-    assert edge["limitsBytes"] == 1176 * MI
+    assert edge["allocatableBytes"] == 2_584_109_696
+    assert edge["requestsBytes"] == 1088 * MI
+    assert edge["limitsBytes"] == 1376 * MI
     assert (edge["target"], edge["fits"]) == (0.75, True)
     assert edge["monthlyCost"] == {"amount": 5.49, "currency": "EUR"}
     assert edge["components"] == [
@@ -202,7 +203,7 @@ def test_budget_json_has_the_documented_shape(run: Callable[..., Result], tmp_pa
         }
     ]
     assert edge["applications"] == [
-        {"name": "web", "requestsBytes": 600 * MI, "limitsBytes": 600 * MI}
+        {"name": "web", "requestsBytes": 800 * MI, "limitsBytes": 800 * MI}
     ]
     assert edge["pools"][0]["reservedBytes"] == CONTROL_RESERVED
     assert edge["pools"][0]["daemonSetBytes"] == 32 * MI
@@ -222,7 +223,7 @@ def test_budget_markdown_and_text_and_the_exit_code_when_over(
     lines = markdown.stdout.splitlines()
     edge = lines.index("## edge (kubeadm)")
     assert lines[edge + 2].startswith("| allocatable | requests | % alloc | limits |")
-    assert "| node | cpx11 (withdrawn) | 1 | yes | 2048Mi | 1932Mi | 117Mi |" in markdown.stdout
+    assert "| node | cpx11 (withdrawn) | 1 | yes | 2048Mi | 1632Mi | 417Mi |" in markdown.stdout
     assert "| web | application | - | 1536Mi | 1536Mi |" in markdown.stdout
     assert lines[-1] == "**Total monthly cost: 62.83 EUR**"
     text = run("budget", catalogue, "--blueprints", BLUEPRINTS)
@@ -232,14 +233,12 @@ def test_budget_markdown_and_text_and_the_exit_code_when_over(
     assert "server type 'cpx11' (used by edge) can no longer be ordered" in text.stderr
 
 
-# The issue's acceptance catalogues. Until the built-in monitoring blueprints exist they run
-# against stand-ins with seed 000's figures; drop STAND_INS to run them against the built-ins.
+# The issue's acceptance catalogues, on the built-in blueprints.
 ACCEPTANCE = ROOT / "tests" / "data" / "acceptance"
-STAND_INS = ("--blueprints", ROOT / "tests" / "data" / "stand-in-blueprints")
 
 
 def plan_of(path: Path) -> Plan:
-    library = Library([Path(STAND_INS[1])])
+    library = Library()
     return make_plan(load(path, library.names()), library)
 
 
@@ -247,7 +246,7 @@ def test_one_cpx21_runs_argocd_monitoring_and_an_app_with_tiny(
     run: Callable[..., Result], tmp_path: Path
 ) -> None:
     catalogue = ACCEPTANCE / "one-node-cpx21.yaml"
-    rendered = run("render", catalogue, "-o", tmp_path / "out", *STAND_INS)
+    rendered = run("render", catalogue, "-o", tmp_path / "out")
     assert rendered.exit_code == 0, rendered.stderr
     (cluster,) = plan_of(catalogue).clusters
     assert {c.profile for c in cluster.components} == {"tiny"}
@@ -255,7 +254,7 @@ def test_one_cpx21_runs_argocd_monitoring_and_an_app_with_tiny(
     spec = prometheus.values["prometheus"]["prometheusSpec"]
     assert parse_bytes(spec["resources"]["limits"]["memory"]) <= 512 * MI
     assert spec["retention"] == "7d" and spec["scrapeInterval"] == "60s"
-    result = run("budget", catalogue, "--format", "json", *STAND_INS)
+    result = run("budget", catalogue, "--format", "json")
     assert result.exit_code == 0
     (single,) = json.loads(result.stdout)["clusters"]
     assert single["fits"] is True
@@ -267,7 +266,7 @@ def test_the_same_stack_and_a_big_app_on_a_2gb_node_writes_nothing(
     run: Callable[..., Result], tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
-    result = run("render", ACCEPTANCE / "two-gb-node.yaml", "-o", out, *STAND_INS)
+    result = run("render", ACCEPTANCE / "two-gb-node.yaml", "-o", out)
     assert result.exit_code == 1
     assert "cluster 'single': memory requests" in result.stderr
     consumers = result.stderr.split("Biggest consumers:")[1].splitlines()[2:5]
