@@ -1,79 +1,73 @@
-"""Which component owns each namespace components run in (DESIGN §2).
+"""Which component owns each namespace components run in, per cluster (DESIGN §2).
 
-Several components may share a namespace; exactly one of them then writes the Namespace object
-and its default-deny, the others only their own policies. Kubernetes owns its system
-namespaces: nobody writes a Namespace or a default-deny there (a default-deny in kube-system
-would cut CoreDNS off).
+Several components may share a namespace; on each cluster exactly one of them writes the
+Namespace object and its default-deny (the one named after the namespace, else the first
+listed), the others only their own policies. Kubernetes owns its system namespaces: nobody
+writes a Namespace or a default-deny there (a default-deny in kube-system would cut CoreDNS off).
+
+A component's base is shared by every cluster that runs it, so a component that owns its
+namespace on some clusters and not on others gets both variants of its namespace manifests,
+and the clusters where it owns the namespace point its Application at the owner's variant.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-
-from generator.errors import Problem
 
 if TYPE_CHECKING:
     from generator.plan import PlannedComponent
 
 SYSTEM = ("default", "kube-system", "kube-public", "kube-node-lease")
+MANIFESTS = "manifests"
+OWNER_MANIFESTS = "manifests-owner"
 
 
 @dataclass(frozen=True)
 class NamespaceUse:
-    owner: str | None  # writes the Namespace and the default-deny; None in system namespaces
-    components: tuple[str, ...]
+    owners: Mapping[str, str]  # cluster → the component owning the namespace there
+    components: tuple[str, ...]  # every component placed in it, on any cluster
 
     @property
     def shared(self) -> bool:
         """Whether policies must select the component's own pods rather than the namespace."""
-        return self.owner is None or len(self.components) > 1
+        return self.system or len(self.components) > 1
+
+    @property
+    def system(self) -> bool:
+        return not self.owners
+
+    def owns(self, component: str, cluster: str) -> bool:
+        return self.owners.get(cluster) == component
+
+    def folders(self, component: str, clusters: Sequence[str]) -> dict[bool, str]:
+        """The manifests folder of each variant `component` needs (owner: True or False)."""
+        roles = {self.owns(component, c) for c in clusters}
+        if len(roles) == 1:
+            return {roles.pop(): MANIFESTS}
+        return {False: MANIFESTS, True: OWNER_MANIFESTS}
+
+    def folder(self, component: str, cluster: str, clusters: Sequence[str]) -> str:
+        """The manifests folder `component`'s Application uses on `cluster`."""
+        return self.folders(component, clusters)[self.owns(component, cluster)]
 
 
-def plan_namespaces(
-    clusters: Mapping[str, Sequence[PlannedComponent]],
-) -> tuple[dict[str, NamespaceUse], list[Problem]]:
-    """Per namespace its owner: of the components running on every cluster that uses the
-    namespace, the one named after it, else the first listed. Without such a component some
-    cluster would miss the Namespace object: that is a problem to report."""
-    order: dict[str, list[PlannedComponent]] = {}
-    where: dict[str, set[str]] = {}
+def plan_namespaces(clusters: Mapping[str, Sequence[PlannedComponent]]) -> dict[str, NamespaceUse]:
+    owners: dict[str, dict[str, str]] = {}
+    components: dict[str, list[str]] = {}
     for cluster, members in clusters.items():
+        here: dict[str, list[str]] = {}
         for member in members:
-            listed = order.setdefault(member.namespace, [])
-            if member.name not in (m.name for m in listed):
-                listed.append(member)
-            where.setdefault(member.name, set()).add(cluster)
-    uses: dict[str, NamespaceUse] = {}
-    problems: list[Problem] = []
-    for namespace, members in order.items():
-        names = tuple(m.name for m in members)
-        if namespace in SYSTEM:
-            uses[namespace] = NamespaceUse(None, names)
-            continue
-        everywhere = set().union(*(where[n] for n in names))
-        candidates = [m for m in members if where[m.name] == everywhere]
-        named = [m for m in candidates if m.name == namespace]
-        chosen = named[0] if named else candidates[0] if candidates else None
-        if chosen is None:
-            problems.extend(_unowned(namespace, members, where, everywhere))
-        uses[namespace] = NamespaceUse(chosen.name if chosen else None, names)
-    return uses, problems
-
-
-def _unowned(
-    namespace: str,
-    members: Iterable[PlannedComponent],
-    where: Mapping[str, set[str]],
-    everywhere: set[str],
-) -> Iterable[Problem]:
-    for member in members:
-        missing = sorted(everywhere - where[member.name])
-        yield Problem(
-            member.origin.location,
-            "",
-            f"namespace '{namespace}' is shared, but no component sharing it runs on every "
-            f"cluster that uses it; '{member.name}' is missing on {', '.join(missing)}: run one "
-            "of them everywhere (it then owns the namespace) or give them their own namespaces",
-        )
+            here.setdefault(member.namespace, []).append(member.name)
+            listed = components.setdefault(member.namespace, [])
+            if member.name not in listed:
+                listed.append(member.name)
+        for namespace, names in here.items():
+            if namespace not in SYSTEM:
+                owner = namespace if namespace in names else names[0]
+                owners.setdefault(namespace, {})[cluster] = owner
+    return {
+        namespace: NamespaceUse(owners.get(namespace, {}), tuple(names))
+        for namespace, names in components.items()
+    }

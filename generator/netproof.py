@@ -165,8 +165,11 @@ def cluster_declarations(
         pairs = users[component.name]
         where = fabric([cp.cluster for cp, _ in pairs])
         use = plan.namespaces[component.namespace]
-        declared.append(Declared(component_subject(pairs, use, use.owner == component.name), where))
-        folders.append(f"infrastructure/base/{component.name}/manifests/")
+        owner = use.owns(component.name, cluster_plan.cluster.name)
+        declared.append(Declared(component_subject(pairs, use, owner), where))
+        runs = [cp.cluster.name for cp, _ in pairs]
+        manifests = use.folder(component.name, cluster_plan.cluster.name, runs)
+        folders.append(f"infrastructure/base/{component.name}/{manifests}/")
         folders.append(f"infrastructure/base/{component.name}/{CILIUM_FOLDER}/")
     env = next(
         e for e in plan.environments if e.environment.name == cluster_plan.cluster.environment

@@ -46,6 +46,10 @@ class ClusterPlan:
     components: tuple[PlannedComponent, ...]
     applications_wave: int
 
+    @property
+    def component_names(self) -> set[str]:
+        return {c.name for c in self.components}
+
     def provides(self, group: str) -> bool:
         return any(group in (c.blueprint.provides if c.blueprint else ()) for c in self.components)
 
@@ -82,7 +86,7 @@ class Plan:
     library: Library
     # Things the user should know that do not stop the render.
     warnings: tuple[str, ...] = ()
-    # Every namespace components run in, with the component that owns it.
+    # Every namespace components run in, with the component that owns it on each cluster.
     namespaces: Mapping[str, NamespaceUse] = field(default_factory=dict)
 
     def cluster(self, name: str) -> ClusterPlan:
@@ -123,10 +127,7 @@ def make_plan(catalogue: model.Catalogue, library: Library) -> Plan:
     )
     by_name = {c.cluster.name: c for c in clusters}
     problems.extend(unserved(catalogue, lambda cluster, group: by_name[cluster].provides(group)))
-    namespaces, namespace_problems = plan_namespaces(
-        {c.cluster.name: c.components for c in clusters}
-    )
-    problems += namespace_problems
+    namespaces = plan_namespaces({c.cluster.name: c.components for c in clusters})
     if problems:
         raise UserError(problems)
     clusters = tuple(_after_owners(c, namespaces) for c in clusters)
@@ -138,8 +139,8 @@ def _after_owners(plan: ClusterPlan, namespaces: Mapping[str, NamespaceUse]) -> 
     waves = {c.name: c.wave for c in plan.components}
     components = []
     for component in plan.components:
-        owner = namespaces[component.namespace].owner
-        if owner is not None and owner != component.name and owner in waves:
+        owner = namespaces[component.namespace].owners.get(plan.cluster.name)
+        if owner is not None and owner != component.name:
             component = replace(component, wave=max(component.wave, waves[owner] + 1))
         components.append(component)
     last = max((c.wave for c in components), default=-1)

@@ -71,20 +71,28 @@ def test_system_namespaces_get_no_namespace_object_and_no_default_deny(
     assert policy["spec"]["podSelector"] == {"matchLabels": {"app.kubernetes.io/instance": "extra"}}
 
 
-def test_a_shared_namespace_needs_a_component_running_wherever_it_is_used(
+def test_a_namespace_has_an_owner_on_every_cluster(
     run: Callable[..., Result], tmp_path: Path
 ) -> None:
-    result = render(run, tmp_path, two_clusters("[argocd, test-stack]", "[test-crds]"))
-    assert result.exit_code == 2
-    assert (
-        "namespace 'test-stack' is shared, but no component sharing it runs on every cluster"
-        in (result.stderr)
-    )
-    assert "'test-crds' is missing on hub" in result.stderr
-    assert "'test-stack' is missing on edge" in result.stderr
-    # Running the owner on both clusters settles it.
-    fixed = two_clusters("[argocd, test-stack]", "[test-stack, test-crds]")
-    assert render(run, tmp_path, fixed, "--kustomize", "never").exit_code == 0
+    # test-crds is a guest of test-stack on the hub, but alone, so the owner, on edge.
+    text = two_clusters("[argocd, test-stack, test-crds]", "[test-crds]")
+    assert render(run, tmp_path, text).exit_code == 0
+    base = "infrastructure/base/test-crds"
+    guest = objects(tmp_path, f"{base}/manifests/networkpolicies.yaml")
+    assert [p["metadata"]["name"] for p in guest] == ["test-crds-allow-egress-to-apiserver"]
+    assert not (tmp_path / "out" / base / "manifests/namespace.yaml").exists()
+    owner = objects(tmp_path, f"{base}/manifests-owner/namespace.yaml")
+    assert [o["metadata"]["name"] for o in owner] == ["test-stack"]
+    (app,) = objects(tmp_path, f"{base}/application.yaml")
+    assert app["spec"]["sources"][1]["path"] == f"{base}/manifests"
+    (edge_ops,) = objects(tmp_path, "clusters/edge/patches/test-crds.yaml")
+    assert {
+        "op": "replace",
+        "path": "/spec/sources/1/path",
+        "value": f"{base}/manifests-owner",
+    } in (edge_ops)
+    (hub_ops,) = objects(tmp_path, "clusters/hub/patches/test-crds.yaml")
+    assert not any(op["path"] == "/spec/sources/1/path" for op in hub_ops)
 
 
 def sync_options(tmp_path: Path, component: str) -> list[str]:

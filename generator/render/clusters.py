@@ -9,11 +9,13 @@ from typing import Any
 from generator.flows import CILIUM_FOLDER
 from generator.manifests import Manifest, Origin, Tree, kustomization
 from generator.model import Cluster
+from generator.namespaces import MANIFESTS
 from generator.plan import ClusterPlan, Plan, PlannedComponent
 from generator.render import argo
 from generator.yamlio import dump_all
 
 VALUES = "/spec/sources/0/helm/valuesObject"
+MANIFESTS_PATH = "/spec/sources/1/path"
 
 
 def _escape(key: str) -> str:
@@ -38,7 +40,10 @@ def value_ops(base: Mapping[str, Any], final: Mapping[str, Any], path: str) -> l
 
 
 def _component_patch(
-    cluster_plan: ClusterPlan, component: PlannedComponent, cilium_folder: dict[str, Any] | None
+    plan: Plan,
+    cluster_plan: ClusterPlan,
+    component: PlannedComponent,
+    cilium_folder: dict[str, Any] | None,
 ) -> list[dict[str, Any]]:
     ops: list[dict[str, Any]] = [
         {"op": "replace", "path": "/spec/destination/server", "value": cluster_plan.cluster.server},
@@ -48,6 +53,14 @@ def _component_patch(
             "value": str(component.wave),
         },
     ]
+    runs = [c.cluster.name for c in plan.clusters if component.name in c.component_names]
+    folder = plan.namespaces[component.namespace].folder(
+        component.name, cluster_plan.cluster.name, runs
+    )
+    if folder != MANIFESTS:
+        # Its namespace's owner here, a guest elsewhere: the owner's manifests.
+        path = plan.catalogue.repo_path_of(f"infrastructure/base/{component.name}/{folder}")
+        ops.append({"op": "replace", "path": MANIFESTS_PATH, "value": path})
     if cilium_folder is not None:
         ops.append({"op": "add", "path": "/spec/sources/-", "value": cilium_folder})
     if component.base_values:
@@ -95,7 +108,7 @@ def render_clusters(plan: Plan, tree: Tree) -> None:
                 dump_all(
                     [
                         _component_patch(
-                            cluster_plan, own[name], _cilium_source(plan, cluster, name, tree)
+                            plan, cluster_plan, own[name], _cilium_source(plan, cluster, name, tree)
                         )
                     ]
                 ),

@@ -79,7 +79,7 @@ def render_infrastructure(plan: Plan, tree: Tree) -> None:
         tree.add(
             f"{folder}/kustomization.yaml", Manifest(kustomization(["application.yaml"]), origin)
         )
-        _namespace_manifests(plan, pairs, f"{folder}/manifests", origin, minors, tree)
+        _namespace_manifests(plan, pairs, folder, origin, minors, tree)
 
     for env in plan.environments:
         names = sorted({c.name for n in env.clusters for c in plan.cluster(n).components})
@@ -121,13 +121,27 @@ def _namespace_manifests(
 ) -> None:
     component = pairs[0][1]
     use = plan.namespaces[component.namespace]
-    owner = use.owner == component.name
     where = fabric([cp.cluster for cp, _ in pairs])
-    subject = component_subject(pairs, use, owner)
-    policies, cilium_only = split_cilium(subject_policies(subject, where), where)
-    add_cilium_folder(
-        tree, f"{folder.rpartition('/')[0]}/{CILIUM_FOLDER}", cilium_only, origin, minors
-    )
+    variants = use.folders(component.name, [cp.cluster.name for cp, _ in pairs])
+    cilium_only: list[dict[str, Any]] = []
+    for owner, sub in sorted(variants.items()):
+        subject = component_subject(pairs, use, owner)
+        policies, cilium_only = split_cilium(subject_policies(subject, where), where)
+        _namespace_variant(component, owner, policies, tree, f"{folder}/{sub}", origin, minors)
+    # The variants differ only by the owner's baseline, which has no Cilium kinds.
+    add_cilium_folder(tree, f"{folder}/{CILIUM_FOLDER}", cilium_only, origin, minors)
+
+
+def _namespace_variant(
+    component: PlannedComponent,
+    owner: bool,
+    policies: list[dict[str, Any]],
+    tree: Tree,
+    folder: str,
+    origin: Origin,
+    minors: tuple[str, ...],
+) -> None:
+    """The component's namespace manifests, as the namespace's owner or as a guest."""
     files = []
     if owner:
         namespace = namespace_object(component.namespace, namespace_labels(component))
