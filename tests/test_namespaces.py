@@ -64,10 +64,10 @@ def test_system_namespaces_get_no_namespace_object_and_no_default_deny(
         "networkpolicies.yaml",
     ]
     (policy,) = objects(tmp_path, "infrastructure/base/extra/manifests/networkpolicies.yaml")
-    assert policy["metadata"] == {
-        "name": "extra-allow-egress-to-apiserver",
-        "namespace": "kube-system",
-    }
+    assert (policy["metadata"]["name"], policy["metadata"]["namespace"]) == (
+        "extra-allow-egress-to-apiserver",
+        "kube-system",
+    )
     assert policy["spec"]["podSelector"] == {"matchLabels": {"app.kubernetes.io/instance": "extra"}}
 
 
