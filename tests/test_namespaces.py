@@ -26,6 +26,13 @@ def manifests(tmp_path: Path, component: str) -> list[str]:
     return sorted(p.name for p in (tmp_path / "out/infrastructure/base" / component).rglob("*"))
 
 
+def selected(policy: dict[str, Any]) -> dict[str, str]:
+    """The labels of the pods a NetworkPolicy or CiliumNetworkPolicy applies to."""
+    spec = policy["spec"]
+    labels: dict[str, str] = (spec.get("podSelector") or spec["endpointSelector"])["matchLabels"]
+    return labels
+
+
 def test_components_sharing_a_namespace_have_one_owner(
     run: Callable[..., Result], tmp_path: Path
 ) -> None:
@@ -41,14 +48,14 @@ def test_components_sharing_a_namespace_have_one_owner(
     assert [p["metadata"]["name"] for p in owner_policies] == [
         "default-deny",
         "allow-dns",
-        "test-stack-allow-egress-to-apiserver",
+        "allow-egress-to-apiserver",
     ]
+    # Its own policies open only its own pods, not its guests'.
+    assert selected(owner_policies[2]) == {"app.kubernetes.io/instance": "test-stack"}
     assert not (tmp_path / "out/infrastructure/base/test-crds/manifests/namespace.yaml").exists()
     guest = objects(tmp_path, "infrastructure/base/test-crds/manifests/networkpolicies.yaml")
     assert [p["metadata"]["name"] for p in guest] == ["test-crds-allow-egress-to-apiserver"]
-    assert guest[0]["spec"]["podSelector"] == {
-        "matchLabels": {"app.kubernetes.io/instance": "test-crds"}
-    }
+    assert selected(guest[0]) == {"app.kubernetes.io/instance": "test-crds"}
 
 
 def test_system_namespaces_get_no_namespace_object_and_no_default_deny(
@@ -68,7 +75,7 @@ def test_system_namespaces_get_no_namespace_object_and_no_default_deny(
         "extra-allow-egress-to-apiserver",
         "kube-system",
     )
-    assert policy["spec"]["podSelector"] == {"matchLabels": {"app.kubernetes.io/instance": "extra"}}
+    assert selected(policy) == {"app.kubernetes.io/instance": "extra"}
 
 
 def test_a_namespace_has_an_owner_on_every_cluster(
