@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.yamlio import load_all_plain
-from tests.conftest import ROOT, Result, two_clusters, write
+from tests.conftest import ROOT, Result, kustomize_build, two_clusters, write
 
 BLUEPRINTS = ROOT / "tests" / "data" / "blueprints"
 PLAIN = "chart: {repo: https://charts.example.com, name: extra, version: 1.0.0}"
@@ -143,3 +143,33 @@ def test_components_sync_after_the_owner_of_their_namespace(
         (ops,) = objects(tmp_path, f"clusters/hub/patches/{name}.yaml")
         waves[name] = next(int(op["value"]) for op in ops if "sync-wave" in op["path"])
     assert waves["test-crds"] > waves["test-stack"]
+
+
+def test_a_guest_scraper_is_admitted_through_its_owners_namespace(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
+    # loki owns monitoring (listed first); alloy, a guest there, scrapes metrics.
+    result = render(run, tmp_path, two_clusters("[argocd, loki, alloy]"), "--kustomize", "never")
+    assert result.exit_code == 0, result.stderr
+    (namespace,) = objects(tmp_path, "infrastructure/base/loki/manifests/namespace.yaml")
+    assert namespace["metadata"]["labels"]["gitops-gen.dev/metrics-scraper"] == "true"
+
+
+def test_owner_manifests_and_cilium_policies_are_both_sources(
+    run: Callable[..., Result], tmp_path: Path, kustomize_cmd: list[str]
+) -> None:
+    # test-crds owns its namespace on the Cilium hub and is a guest on the flannel edge.
+    text = two_clusters("[argocd, test-crds]", "[test-stack, test-crds]").replace(
+        "server: https://edge.example.com:6443",
+        "server: https://edge.example.com:6443\n      cni: flannel",
+    )
+    result = render(run, tmp_path, text)
+    assert result.exit_code == 0, result.stderr
+    built = load_all_plain(kustomize_build(kustomize_cmd, tmp_path / "out/clusters/hub"))
+    (app,) = [o for o in built if o["metadata"]["name"] == "test-crds-hub"]
+    base = "infrastructure/base/test-crds"
+    assert [s.get("path") for s in app["spec"]["sources"]] == [
+        None,
+        f"{base}/manifests-owner",
+        f"{base}/cilium",
+    ]

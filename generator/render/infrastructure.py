@@ -15,6 +15,7 @@ from generator.flows import (
 )
 from generator.manifests import Manifest, Origin, Tree, kustomization
 from generator.model import IN_CLUSTER
+from generator.namespaces import NamespaceUse
 from generator.netpol import namespace_object, subject_policies
 from generator.plan import ClusterPlan, Plan, PlannedComponent
 from generator.render import argo
@@ -127,24 +128,40 @@ def _namespace_manifests(
     for owner, sub in sorted(variants.items()):
         subject = component_subject(pairs, use, owner)
         policies, cilium_only = split_cilium(subject_policies(subject, where), where)
-        _namespace_variant(component, owner, policies, tree, f"{folder}/{sub}", origin, minors)
+        namespace = _namespace_object(pairs, use, owner)
+        _namespace_variant(namespace, policies, tree, f"{folder}/{sub}", origin, minors)
     # The variants differ only by the owner's baseline, which has no Cilium kinds.
     add_cilium_folder(tree, f"{folder}/{CILIUM_FOLDER}", cilium_only, origin, minors)
 
 
+def _namespace_object(
+    pairs: list[tuple[ClusterPlan, PlannedComponent]], use: NamespaceUse, owner: bool
+) -> dict[str, Any] | None:
+    """The Namespace the owner writes, labelled for every component it hosts on the clusters
+    of this variant: a guest scraper is admitted by its namespace's label too."""
+    if not owner:
+        return None
+    name = pairs[0][1].namespace
+    labels: dict[str, str] = {}
+    for cluster_plan, component in pairs:
+        if use.owns(component.name, cluster_plan.cluster.name):
+            for member in cluster_plan.components:
+                if member.namespace == name:
+                    labels.update(namespace_labels(member))
+    return namespace_object(name, labels)
+
+
 def _namespace_variant(
-    component: PlannedComponent,
-    owner: bool,
+    namespace: dict[str, Any] | None,
     policies: list[dict[str, Any]],
     tree: Tree,
     folder: str,
     origin: Origin,
     minors: tuple[str, ...],
 ) -> None:
-    """The component's namespace manifests, as the namespace's owner or as a guest."""
+    """A component's namespace manifests: the Namespace where it owns it, and its policies."""
     files = []
-    if owner:
-        namespace = namespace_object(component.namespace, namespace_labels(component))
+    if namespace is not None:
         tree.add(f"{folder}/namespace.yaml", Manifest(namespace, origin, minors))
         files.append("namespace.yaml")
     if policies:
