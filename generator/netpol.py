@@ -46,8 +46,9 @@ class Flow:
 
 @dataclass(frozen=True)
 class Subject:
-    """The pods flows are written for: every pod of a namespace we own, or one component's
-    pods in a namespace we do not own (never the whole of kube-system)."""
+    """The pods flows are written for: every pod of a namespace one component has to itself,
+    or one component's pods in a namespace it shares with others or with Kubernetes (never the
+    whole of kube-system). `owned`: its policies include the namespace's default-deny."""
 
     namespace: str
     selector: Mapping[str, str] | None = None
