@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from generator import diffreport, kustomize
+from generator import budget, diffreport, kustomize
 from generator.diff import chart_bumps, compare
 from generator.errors import Location, UserError
 from generator.inventory import BuildCache
@@ -56,7 +56,20 @@ def make_report(before: Side, after: Side) -> diffreport.Report:
     return diffreport.Report(
         changes=compare(base, head),
         bumps=chart_bumps(base, head),
-        base_figures={},
-        head_figures={},
+        base_figures=figures(before),
+        head_figures=figures(after),
         errors=errors,
     )
+
+
+def figures(side: Side) -> dict[str, diffreport.Figures]:
+    """Memory and monthly cost per cluster, as `gitops-gen budget` computes them; none for
+    folders of manifests, which carry no node inventory."""
+    if side.rendered is None:
+        return {}
+    return {
+        cluster.name: diffreport.Figures(
+            cluster.requests_bytes, cluster.limits_bytes, cluster.monthly_cost, cluster.currency
+        )
+        for cluster in budget.compute(side.rendered.plan)
+    }

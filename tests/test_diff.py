@@ -139,6 +139,14 @@ def test_a_pull_request_shows_each_change_with_old_and_new_values(
     assert {"path": "spec.replicas", "old": 1, "new": 3} in by_name[("Deployment", "web")]["fields"]
     assert by_name[("Deployment", "cart")]["change"] == ADDED
     assert by_name[("Namespace", "cart")]["cluster"] == "prod"
+    # web 1 → 3 replicas (+2 x 64Mi), cart added (+64Mi); limits: web +2 x 128Mi,
+    # api 128Mi → 256Mi, cart +128Mi; the nodes, and so the cost, stay the same.
+    (prod,) = data["budget"]
+    mi = 1024 * 1024
+    assert prod["head"]["requestsBytes"] - prod["base"]["requestsBytes"] == 192 * mi
+    assert prod["head"]["limitsBytes"] - prod["base"]["limitsBytes"] == 512 * mi
+    assert prod["head"]["monthlyCost"] == prod["base"]["monthlyCost"]
+    assert "(+192Mi)" in md.stdout and "(+512Mi)" in md.stdout
     assert state(repo) == before
 
 
