@@ -45,8 +45,13 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check generator tests benchmarks
 	$(BIN)/mypy
 
+# Figures, never assertions; CORPUS is the real-world manifest corpus for throughput.
+CORPUS ?= ../shared/corpus/real-world
 bench: $(VENV)/.installed-test
-	$(BIN)/python benchmarks/validate_throughput.py
+	$(BIN)/python benchmarks/check_latency.py
+	$(BIN)/python benchmarks/validate_throughput.py $(CORPUS)
+	$(BIN)/python benchmarks/fleet_scale.py
+	$(BIN)/python benchmarks/diff_revisions.py
 	$(BIN)/python benchmarks/render_examples.py
 
 clean:

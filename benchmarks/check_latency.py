@@ -1,0 +1,55 @@
+"""`render --check` latency on output-example/, as a pre-commit hook runs it.
+
+Every run is a fresh interpreter (imports included); prints the median and the spread, plus which
+heavy modules the process imported.
+
+Usage: python benchmarks/check_latency.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMAND = [
+    sys.executable, "-m", "generator", "render",
+    str(ROOT / "examples" / "hetzner-multi-cluster.yaml"), "-o", str(ROOT / "output-example"),
+    "--check",
+]  # fmt: skip
+HEAVY = ("jsonschema", "jsonschema_rs", "jinja2", "kubernetes_validate", "ruamel.yaml")
+PROBE = (
+    "import runpy, sys\n"
+    "sys.argv = sys.argv[1:]\n"
+    "try:\n"
+    "    runpy.run_module('generator', run_name='__main__')\n"
+    "except SystemExit:\n"
+    "    pass\n"
+    f"print(' '.join(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)\n"
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    times = []
+    for _ in range(args.runs):
+        start = time.perf_counter()
+        result = subprocess.run(COMMAND, capture_output=True, text=True, check=False)
+        times.append(time.perf_counter() - start)
+    probe = subprocess.run(
+        [sys.executable, "-c", PROBE, *COMMAND[2:]], capture_output=True, text=True, check=False
+    )
+    print(f"render --check on output-example/ ({args.runs} runs, exit {result.returncode})")
+    print(f"  median {statistics.median(times):.3f} s, min {min(times):.3f} s, max {max(times):.3f} s")
+    imported = probe.stderr.strip().splitlines()[-1:] or ["none"]
+    print(f"  heavy modules imported: {imported[0] or 'none'}")
+
+
+if __name__ == "__main__":
+    main()
