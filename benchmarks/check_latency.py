@@ -46,7 +46,8 @@ def main() -> None:
         [sys.executable, "-c", PROBE, *COMMAND[2:]], capture_output=True, text=True, check=False
     )
     print(f"render --check on output-example/ ({args.runs} runs, exit {result.returncode})")
-    print(f"  median {statistics.median(times):.3f} s, min {min(times):.3f} s, max {max(times):.3f} s")
+    median, low, high = statistics.median(times), min(times), max(times)
+    print(f"  median {median:.3f} s, min {low:.3f} s, max {high:.3f} s")
     imported = probe.stderr.strip().splitlines()[-1:] or ["none"]
     print(f"  heavy modules imported: {imported[0] or 'none'}")
 

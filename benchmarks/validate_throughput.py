@@ -28,11 +28,11 @@ import jsonschema
 import kubernetes_validate
 import referencing
 import yaml
+from render_examples import fleet
 
 from generator import writer
 from generator.pipeline import render_catalogue
 from generator.schema import _K8S_ROOT, SchemaStore, _k8s_file
-from render_examples import fleet
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-world"
 
@@ -85,7 +85,8 @@ def files_to_verdicts(corpus: Path, minor: str) -> None:
                 store.validate(doc, minor)
                 count += 1
     ours = time.perf_counter() - start
-    print(f"  gitops-gen load + validate   {count:>6} objects {ours:7.2f} s {count / ours:>9,.0f}/s")
+    rate = count / ours
+    print(f"  gitops-gen load + validate   {count:>6} objects {ours:7.2f} s {rate:>9,.0f}/s")
     if shutil.which("kubeconform") is None:
         print("  kubeconform -strict          not on PATH")
         return

@@ -5,25 +5,12 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from generator import (
-    __version__,
-    budget,
-    budgetreport,
-    charts,
-    diagnostics,
-    kustomize,
-    lintconfig,
-    rules,
-    writer,
-)
-from generator.catalogue import address_range_problem
-from generator.connectivity import Network
+from generator import __version__, budgetreport, checkrecord, diagnostics, kustomize, writer
 from generator.diagnostics import FORMATS, SEVERITIES
 from generator.errors import (
     EXIT_BUG,
@@ -35,11 +22,7 @@ from generator.errors import (
     Location,
     UserError,
 )
-from generator.lint import connectivity_matrix, lint_paths
-from generator.matrixreport import to_json, to_table
 from generator.model import ClusterNetwork
-from generator.pipeline import plan_catalogue, render_catalogue, verify
-from generator.schema import SchemaStore
 
 # What a shell reports for a process ended by SIGINT or SIGTERM (128 + the signal number).
 EXIT_INTERRUPTED = 128 + signal.SIGINT
@@ -89,6 +72,8 @@ def _guarded(debug: bool, action: Callable[[], int]) -> int:
         return EXIT_TERMINATED
     except Exception:  # a bug: say so, keep the traceback for --debug
         if debug:
+            import traceback  # only here: it is slow to import and the pre-commit path needs none
+
             traceback.print_exc()
         else:
             click.echo(
@@ -168,6 +153,25 @@ def render(
 
     def action() -> int:
         build_cmd = kustomize.resolve(kustomize_mode)
+        # Charts checked with helm are an input the record does not describe: always render.
+        inputs = (
+            checkrecord.inputs_digest(catalogue, blueprint_dirs, build_cmd)
+            if charts_dir is None
+            else None
+        )
+        recorded = checkrecord.answer(output, inputs) if check else None
+        if recorded is not None:
+            for warning in recorded.warnings:
+                click.echo(f"warning: {warning}", err=True)
+            for note in recorded.notes:
+                click.echo(f"note: {note}", err=True)
+            click.echo(f"{output}: up to date ({recorded.files} files)")
+            return EXIT_OK
+        # Imported here: the answer from the record needs no renderer, templates or schemas.
+        from generator import charts
+        from generator.pipeline import render_catalogue, verify
+        from generator.schema import SchemaStore
+
         rendered = render_catalogue(catalogue, blueprint_dirs)
         if charts_dir is not None:
             report = charts.check(rendered.plan, charts_dir, SchemaStore())
@@ -202,6 +206,8 @@ def render(
                 "wrote it; kept, and no longer owned",
                 err=True,
             )
+        checkrecord.write(output, inputs, rendered.files[writer.OWNED], rendered.plan.warnings,
+                          rendered.notes)  # fmt: skip
         click.echo(
             f"{output}: {done.written} written, {done.deleted} deleted, "
             f"{len(rendered.files) - 1 - done.written} unchanged"
@@ -351,7 +357,15 @@ def lint_command(
     """
 
     def action() -> int:
+        from generator import rules
+        from generator.lint import lint_paths
+
         if connectivity:
+            from generator.catalogue import address_range_problem
+            from generator.connectivity import Network
+            from generator.lint import connectivity_matrix
+            from generator.matrixreport import to_json, to_table
+
             for option, cidr in (("--node-cidr", node_cidr), ("--pod-cidr", pod_cidr),
                                  ("--service-cidr", service_cidr)):  # fmt: skip
                 problem = address_range_problem(cidr)
@@ -392,6 +406,9 @@ def budget_command(
     """
 
     def action() -> int:
+        from generator import budget
+        from generator.pipeline import plan_catalogue
+
         plan = plan_catalogue(catalogue, blueprint_dirs)
         budgets = budget.compute(plan)
         for warning in plan.warnings:
@@ -413,6 +430,8 @@ def rules_command(config_path: Path | None) -> None:
     """List every rule: code, severity, family, name and summary."""
 
     def action() -> int:
+        from generator import lintconfig, rules
+
         config = lintconfig.load(config_path) if config_path else lintconfig.LintConfig()
         levels = {r.code: config.effective(r.code, r.severity) or "off" for r in rules.infos()}
         click.echo(diagnostics.rule_table(rules.infos(), levels), nl=False)
@@ -425,6 +444,8 @@ def rules_command(config_path: Path | None) -> None:
 @click.argument("code")
 def explain_command(code: str) -> None:
     """Print the documentation of rule CODE (e.g. GG501)."""
+    from generator import rules
+
     text = rules.explain(code)
     if text is None:
         click.echo(f"{code}: no such rule; `gitops-gen rules` lists them", err=True)

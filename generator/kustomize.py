@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import Location, UserError
-from generator.yamlio import load_all_plain
 
 MODES = ("auto", "always", "never")
 
@@ -47,6 +46,8 @@ def resolve(mode: str) -> list[str] | None:
 
 
 def _build_one(cmd: list[str], root: Path, directory: str) -> Build:
+    from generator.yamlio import load_all_plain  # not needed to resolve the command
+
     result = subprocess.run(
         [*cmd, str(root / directory)],
         capture_output=True,

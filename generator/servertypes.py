@@ -9,7 +9,6 @@ from typing import Any
 
 from generator.quantity import parse_bytes
 from generator.resources import data_file
-from generator.yamlio import load_all_plain
 
 
 @dataclass(frozen=True)
@@ -64,6 +63,8 @@ def _entry(name: str, raw: Mapping[str, Any], base: ServerType | None) -> Server
 
 @cache
 def builtin() -> Mapping[str, ServerType]:
+    from generator.yamlio import load_all_plain  # the CLI imports the model, not the YAML stack
+
     (raw,) = load_all_plain(data_file("server_types.yaml").read_text(encoding="utf-8"))
     return {name: _entry(name, fields, None) for name, fields in raw.items()}
 
