@@ -8,15 +8,16 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from generator import budget, credentials, model, observability, strictschema
 from generator.blueprints import Blueprint, Library, NetworkRule
 from generator.catalogue_apps import unserved
 from generator.errors import Problem, UserError
+from generator.fastyaml import load_plain
 from generator.namespaces import SYSTEM, NamespaceUse, plan_namespaces
 from generator.templating import render
-from generator.yamlio import load_document
 
 RESERVED_NAMESPACES = SYSTEM
 
@@ -90,7 +91,11 @@ class Plan:
     namespaces: Mapping[str, NamespaceUse] = field(default_factory=dict)
 
     def cluster(self, name: str) -> ClusterPlan:
-        return next(c for c in self.clusters if c.cluster.name == name)
+        return self._by_name[name]
+
+    @cached_property
+    def _by_name(self) -> dict[str, ClusterPlan]:
+        return {c.cluster.name: c for c in self.clusters}
 
     @property
     def hub(self) -> ClusterPlan:
@@ -360,7 +365,7 @@ def _blueprint_values(
             "observability": telemetry,
         }
         text = render(blueprint.folder, template, context)
-        cluster_values, _ = load_document(text, str(blueprint.folder / template))
+        cluster_values = load_plain(text, str(blueprint.folder / template))
         values = deep_merge(values, cluster_values or {})
     memory = blueprint.profiles[profile]
     missing = sorted(set(blueprint.containers) - set(memory))
