@@ -85,7 +85,7 @@ class _Constructor(SafeConstructor):
 
 
 # Without libyaml there is nothing to gain over the positioned loader.
-_Parser: Any = yaml.cyaml.CParser if yaml.__with_libyaml__ else None
+_Parser: Any = yaml.cyaml.CParser if yaml.__with_libyaml__ else None  # type: ignore[attr-defined]
 
 
 class _Loader(_Parser or _Doubt, _Constructor, _Resolver):  # type: ignore[misc]
