@@ -148,7 +148,7 @@ def _loader() -> Any:
 
 
 def _plain_build(
-    root: Path, directory: Path, memo: dict[Path, list[dict[str, Any]]], stack: frozenset[Path]
+    directory: Path, memo: dict[Path, list[dict[str, Any]]], stack: frozenset[Path]
 ) -> list[dict[str, Any]]:
     """kustomize's output for a kustomization of plain resources, or _NotPlain."""
     if directory in memo:
@@ -173,10 +173,10 @@ def _plain_build(
         if not isinstance(ref, str) or "://" in ref or ref.startswith(("/", "git@", "github.com")):
             raise _NotPlain
         target = Path(os.path.normpath(directory / ref))
-        if target.is_symlink() or not target.is_relative_to(root):
+        if target.is_symlink():
             raise _NotPlain
         if target.is_dir():
-            objects.extend(_plain_build(root, target, memo, stack | {directory}))
+            objects.extend(_plain_build(target, memo, stack | {directory}))
         elif target.is_file() and target.parent.is_relative_to(directory):
             objects.extend(_plain_file(target))
         else:
@@ -205,9 +205,8 @@ def _plain_file_docs(path: Path) -> list[Any]:
 
 def _build_here(root: Path, directory: str, memo: dict[Path, list[dict[str, Any]]]) -> Build | None:
     """The build without kustomize, when the kustomization is plain; None otherwise."""
-    resolved = Path(os.path.realpath(root))
     try:
-        objects = _plain_build(resolved, resolved / directory, memo, frozenset())
+        objects = _plain_build(Path(os.path.realpath(root / directory)), memo, frozenset())
     except (_NotPlain, OSError):
         return None
     return Build(directory, tuple(copy.deepcopy(sorted(objects, key=_legacy_key))), None)
