@@ -18,6 +18,7 @@ import contextlib
 import json
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -87,6 +88,20 @@ def files_to_verdicts(corpus: Path, minor: str) -> None:
     ours = time.perf_counter() - start
     rate = count / ours
     print(f"  gitops-gen load + validate   {count:>6} objects {ours:7.2f} s {rate:>9,.0f}/s")
+    start = time.perf_counter()
+    linted = subprocess.run(
+        [sys.executable, "-m", "generator", "lint", str(corpus), "--format", "json",
+         "--kubernetes-version", minor],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    wall = time.perf_counter() - start
+    try:
+        objects = int(json.loads(linted.stdout)["summary"]["objects"])
+    except (ValueError, KeyError, TypeError):
+        objects = count
+    rate = objects / wall
+    print(f"  gitops-gen lint (all rules)  {objects:>6} objects {wall:7.2f} s {rate:>9,.0f}/s"
+          f"  (exit {linted.returncode})")  # fmt: skip
     if shutil.which("kubeconform") is None:
         print("  kubeconform -strict          not on PATH")
         return
