@@ -92,27 +92,26 @@ def test_a_new_file_in_a_blueprint_folder_renders(
     assert len(renders) == 1
 
 
-def test_an_edited_output_file_is_reported(
-    rendered: tuple[Path, Path, Path], run: Callable[..., Result], renders: list[Path]
+@pytest.mark.parametrize(
+    ("change", "reported"),
+    [
+        (lambda p: p.write_text(p.read_text() + "# edited\n"), "edited by hand"),
+        (lambda p: p.unlink(), "missing"),
+    ],
+    ids=["edited", "deleted"],
+)
+def test_a_changed_output_file_is_reported(
+    rendered: tuple[Path, Path, Path],
+    run: Callable[..., Result],
+    renders: list[Path],
+    change: Callable[[Path], object],
+    reported: str,
 ) -> None:
     out = rendered[2]
-    target = next(p for p in sorted(out.rglob("*.yaml")) if ".gitops-gen" not in p.parts)
-    target.write_text(target.read_text() + "# edited\n")
+    change(next(p for p in sorted(out.rglob("*.yaml")) if ".gitops-gen" not in p.parts))
     result = check(run, rendered)
     assert result.exit_code == 1
-    assert "edited by hand" in result.stdout
-    assert len(renders) == 1
-
-
-def test_a_deleted_output_file_is_reported(
-    rendered: tuple[Path, Path, Path], run: Callable[..., Result], renders: list[Path]
-) -> None:
-    out = rendered[2]
-    target = next(p for p in sorted(out.rglob("*.yaml")) if ".gitops-gen" not in p.parts)
-    target.unlink()
-    result = check(run, rendered)
-    assert result.exit_code == 1
-    assert "missing" in result.stdout
+    assert reported in result.stdout
     assert len(renders) == 1
 
 
