@@ -8,7 +8,11 @@ every owned file still has its recorded hash, a fresh render would produce the s
 pass the same validation, so nothing is rendered. Any doubt (no record, an unreadable input,
 a journal of an interrupted render) means a full render.
 
-The record names machine-specific things (where kubectl lives), so it is kept out of git.
+The record names machine-specific things (where kubectl lives), so it is kept out of git. The
+output often comes from an untrusted branch, which could carry a forged record along with
+forged files: the digest therefore includes the inode and change time of gitops-gen's installed
+files and of the kustomize binary, which the install on this machine set and no commit can
+predict, so a record only ever answers on the machine that wrote it.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ class Recorded:
 
 def _tree(digest: hashlib._Hash, label: str, root: Path, *, content: bool = True) -> None:
     """Every regular file under root, by relative path and content (or, for gitops-gen's own
-    code and data, which only an install or an edit changes, size and modification time)."""
+    code and data, which only an install or an edit changes, by their stat identity)."""
     digest.update(f"\0tree\0{label}\0{root.resolve()}\0".encode())
     if not root.is_dir():
         digest.update(b"\0absent")
@@ -55,8 +59,7 @@ def _tree(digest: hashlib._Hash, label: str, root: Path, *, content: bool = True
             if content:
                 digest.update(path.read_bytes())
             else:
-                info = path.stat()
-                digest.update(f"{info.st_size}\0{info.st_mtime_ns}".encode())
+                _stat_identity(digest, str(path))
 
 
 def _stat_identity(digest: hashlib._Hash, path: str | None) -> None:
@@ -66,7 +69,8 @@ def _stat_identity(digest: hashlib._Hash, path: str | None) -> None:
         return
     real = os.path.realpath(path)
     info = os.stat(real)
-    digest.update(f"\0{real}\0{info.st_size}\0{info.st_mtime_ns}".encode())
+    stamp = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+    digest.update(f"\0{real}\0{stamp}".encode())
 
 
 def inputs_digest(
