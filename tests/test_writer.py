@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import writer
+from generator import checkrecord, writer
 from generator.errors import UserError
 from tests.conftest import ROOT, Result, gitops_gen, write
 
@@ -376,7 +376,9 @@ def step(process: subprocess.Popen[str], count: int) -> None:
 
 
 def leftovers(out: Path) -> list[str]:
-    return sorted(p.name for p in (out / ".gitops-gen").iterdir() if p.name != "owned.json")
+    """State beyond what a finished render keeps: its manifest and its check record."""
+    kept = {"owned.json", *(Path(p).name for p in (checkrecord.RECORD, checkrecord.IGNORE))}
+    return sorted(p.name for p in (out / ".gitops-gen").iterdir() if p.name not in kept)
 
 
 def test_sigkill_at_any_step_is_repaired_by_the_next_render(
