@@ -68,7 +68,7 @@ def test_an_edited_catalogue_renders_and_reports_stale_files(
     rendered: tuple[Path, Path, Path], run: Callable[..., Result], renders: list[Path]
 ) -> None:
     catalogue = rendered[0]
-    catalogue.write_text(catalogue.read_text().replace("profile: tiny}", "profile: small}", 1))
+    catalogue.write_text(catalogue.read_text().replace("host: todo.", "host: todo2.", 1))
     result = check(run, rendered)
     assert result.exit_code == 1
     assert "stale" in result.stdout
