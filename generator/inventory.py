@@ -73,6 +73,8 @@ class Inventory:
     source: Source | None = None
     # (cluster, path) → input digest of paths not built yet (see `collect(defer_leaves=…)`).
     leaves: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Object → the Application that deploys it; objects of the root file have none.
+    parents: dict[Key, Key] = field(default_factory=dict)
 
 
 @dataclass
@@ -203,14 +205,19 @@ def collect(
         )
     inventory = Inventory({}, [], source)
     # Breadth-first, a level of Applications at a time, so each level's builds run in parallel.
-    level: list[tuple[str, dict[str, Any]]] = [
-        (hub, doc) for doc in load_all_plain(root_text.decode("utf-8")) if isinstance(doc, dict)
+    level: list[tuple[str, dict[str, Any], Key | None]] = [
+        (hub, doc, None)
+        for doc in load_all_plain(root_text.decode("utf-8"))
+        if isinstance(doc, dict)
     ]
-    visited: set[tuple[str, str]] = set()
+    visited: dict[tuple[str, str], list[Key]] = {}
     while level:
         wanted: list[tuple[str, str]] = []
-        for cluster, obj in level:
-            inventory.objects.setdefault(key_of(cluster, obj), obj)
+        for cluster, obj, parent in level:
+            key = key_of(cluster, obj)
+            inventory.objects.setdefault(key, obj)
+            if parent is not None:
+                inventory.parents.setdefault(key, parent)
             if obj.get("kind") != "Application":
                 continue
             for src in _sources(obj):
@@ -221,13 +228,18 @@ def collect(
                     continue
                 target = (cluster_of(obj), local)
                 if target in visited:
+                    # A second Application deploying the same path: ArgoCD would make the
+                    # two fight over the objects; the first one found owns them here.
                     continue
-                visited.add(target)
+                visited[target] = [key]
                 if defer_leaves and _is_leaf(source.files, local):
                     inventory.leaves[target] = input_digest(source.files, local)
                 else:
                     wanted.append(target)
-        level = [(c, doc) for c, doc in _objects_of(source, cache, wanted, inventory.errors)]
+        level = [
+            (c, doc, visited[(c, d)][0])
+            for c, d, doc in _objects_of(source, cache, wanted, inventory.errors)
+        ]
     return inventory
 
 
@@ -238,7 +250,7 @@ def settle_leaves(first: Inventory, second: Inventory, cache: BuildCache) -> Non
         if this.source is None or not this.leaves:
             continue
         differing = [t for t, digest in this.leaves.items() if other.leaves.get(t) != digest]
-        for cluster, doc in _objects_of(this.source, cache, differing, this.errors):
+        for cluster, _, doc in _objects_of(this.source, cache, differing, this.errors):
             this.objects.setdefault(key_of(cluster, doc), doc)
 
 
@@ -249,7 +261,7 @@ def _is_leaf(files: Mapping[str, bytes], directory: str) -> bool:
 
 def _objects_of(
     source: Source, cache: BuildCache, targets: list[tuple[str, str]], errors: list[str]
-) -> Iterator[tuple[str, dict[str, Any]]]:
+) -> Iterator[tuple[str, str, dict[str, Any]]]:
     builds = cache.build_many(source, {d for _, d in targets if is_kustomize_dir(source.files, d)})
     for cluster, directory in targets:
         built = builds.get(directory)
@@ -262,7 +274,7 @@ def _objects_of(
         else:
             docs = built.objects
         for doc in docs:
-            yield cluster, dict(doc)
+            yield cluster, directory, dict(doc)
 
 
 def _local_path(path: str, repo_path: str) -> str | None:

@@ -1,0 +1,279 @@
+"""The bootstrap simulation on hand-built trees whose outcome was worked out by hand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.convergence import (
+    NODE_BOOTSTRAP,
+    PROVIDES,
+    REGISTERS,
+    ClusterFacts,
+    Verdict,
+    simulate,
+)
+from generator.inventory import Key
+
+HUB = "mgmt"
+IN_CLUSTER = "https://kubernetes.default.svc"
+HEALTH_CHECK = {"configs": {"cm": {"resource.customizations.health.argoproj.io_Application": "…"}}}
+
+
+class Tree:
+    """Objects with the Application that deploys each, as the inventory walk yields them."""
+
+    def __init__(self) -> None:
+        self.objects: dict[Key, dict[str, Any]] = {}
+        self.parents: dict[Key, Key] = {}
+
+    def add(
+        self, cluster: str, obj: dict[str, Any], parent: Key | None = None, group: str = ""
+    ) -> Key:
+        meta = obj["metadata"]
+        key = Key(cluster, group, obj["kind"], meta.get("namespace", ""), meta["name"])
+        self.objects[key] = obj
+        if parent is not None:
+            self.parents[key] = parent
+        return key
+
+    def app(
+        self,
+        name: str,
+        parent: Key | None,
+        *,
+        to: str = HUB,
+        wave: int = 0,
+        chart: bool = False,
+        annotations: dict[str, str] | None = None,
+        values: dict[str, Any] | None = None,
+    ) -> Key:
+        source: dict[str, Any] = {"repoURL": "https://git.example.com/infra.git", "path": name}
+        if chart:
+            source = {
+                "repoURL": "https://charts.example.com",
+                "chart": name,
+                "targetRevision": "1.0.0",
+                "helm": {"valuesObject": values or {}},
+            }
+        destination = {"server": IN_CLUSTER} if to == HUB else {"name": to}
+        obj = {
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "Application",
+            "metadata": {
+                "name": name,
+                "namespace": "argocd",
+                "annotations": {"argocd.argoproj.io/sync-wave": str(wave), **(annotations or {})},
+            },
+            "spec": {"project": "default", "destination": destination, "source": source},
+        }
+        return self.add(HUB, obj, parent, "argoproj.io")
+
+    def plain(
+        self,
+        cluster: str,
+        kind: str,
+        name: str,
+        parent: Key,
+        *,
+        group: str = "",
+        namespace: str = "",
+        wave: int = 0,
+        **extra: Any,
+    ) -> Key:
+        api = f"{group}/v1" if group else "v1"
+        meta: dict[str, Any] = {
+            "name": name,
+            "annotations": {"argocd.argoproj.io/sync-wave": str(wave)},
+        }
+        if namespace:
+            meta["namespace"] = namespace
+        return self.add(
+            cluster, {"apiVersion": api, "kind": kind, "metadata": meta, **extra}, parent, group
+        )
+
+
+CLUSTERS = {
+    HUB: ClusterFacts(
+        HUB, hub=True, cluster_api=False, cloud_controller=False, namespaces=frozenset({"argocd"})
+    ),
+    "dev": ClusterFacts("dev", hub=False, cluster_api=True, cloud_controller=True),
+    "prod": ClusterFacts("prod", hub=False, cluster_api=True, cloud_controller=True),
+}
+
+
+def spoke_tree(*, split_per_cluster: bool, health_check: bool = True) -> Tree:
+    """The hub runs Argo CD and the Cluster API providers; `dev` and `prod` are Cluster API
+    spokes that need Cilium and the Hetzner cloud controller, and run one web app each.
+
+    split_per_cluster=False is today's output: one `bootstrap` parent holding every spoke's
+    Cluster API objects in wave 0 and every spoke's components in wave 1.
+    split_per_cluster=True gives each spoke its own parent, all in one wave, holding its
+    Cluster API objects, its registration and its components in one wave: the components wait
+    for the registration (the spoke's machines exist), never for the Cluster's health.
+    """
+    tree = Tree()
+    root = tree.app("root", None)
+    tree.app(
+        "argocd",
+        root,
+        chart=True,
+        values=HEALTH_CHECK if health_check else {},
+        annotations={PROVIDES: "argoproj.io"},
+    )
+    tree.app(
+        "cluster-api",
+        root,
+        chart=True,
+        wave=-1,
+        annotations={PROVIDES: "cluster.x-k8s.io,infrastructure.cluster.x-k8s.io"},
+    )
+    shared = None if split_per_cluster else tree.app("bootstrap", root, wave=1)
+    for spoke in ("dev", "prod"):
+        parent = tree.app(f"spoke-{spoke}", root, wave=1) if split_per_cluster else shared
+        assert parent is not None
+        capi = tree.app(f"capi-{spoke}", parent, wave=0)
+        tree.plain(HUB, "Namespace", f"capi-{spoke}", capi, wave=-1)
+        tree.plain(HUB, "Cluster", spoke, capi, group="cluster.x-k8s.io", namespace=f"capi-{spoke}")
+        tree.plain(
+            HUB,
+            "Secret",
+            f"cluster-{spoke}",
+            parent,
+            namespace="argocd",
+            **{
+                "metadata": {
+                    "name": f"cluster-{spoke}",
+                    "namespace": "argocd",
+                    "annotations": {REGISTERS: spoke},
+                }
+            },
+        )
+        components = tree.app(f"components-{spoke}", parent, wave=0 if split_per_cluster else 1)
+        tree.app(
+            f"cilium-{spoke}",
+            components,
+            to=spoke,
+            chart=True,
+            wave=0,
+            annotations={NODE_BOOTSTRAP: "cni", PROVIDES: "cilium.io"},
+        )
+        tree.app(
+            f"ccm-{spoke}",
+            components,
+            to=spoke,
+            chart=True,
+            wave=0,
+            annotations={NODE_BOOTSTRAP: "cloud-controller"},
+        )
+        web = tree.app(f"web-{spoke}", components, to=spoke, wave=1)
+        tree.plain(spoke, "Namespace", "web", web, wave=-1)
+        tree.plain(spoke, "Deployment", "web", web, group="apps", namespace="web")
+    return tree
+
+
+def run(tree: Tree, failing: frozenset[str] = frozenset()) -> Verdict:
+    return simulate(tree.objects, tree.parents, CLUSTERS, failing=failing)
+
+
+def test_one_parent_for_every_spoke_deadlocks_with_the_application_health_check() -> None:
+    verdict = run(spoke_tree(split_per_cluster=False))
+    assert not verdict.converged
+    # bootstrap waits in wave 0 for capi-dev to be healthy; capi-dev's Cluster waits for Ready
+    # nodes; those need Cilium, which only bootstrap's wave 1 (components-dev) creates.
+    assert verdict.stuck["bootstrap"] == [
+        "Application capi-dev to become healthy",
+        "Application capi-prod to become healthy",
+    ]
+    assert verdict.stuck["capi-dev"] == ["Ready nodes on dev"]
+    assert verdict.stuck["cilium-dev"] == ["Application components-dev to sync"]
+    assert verdict.cycle[0] == verdict.cycle[-1]
+    assert {"bootstrap", "capi-dev", "components-dev"} <= set(verdict.cycle)
+    # and through one of the two Applications that ready dev's nodes
+    assert {"cilium-dev", "ccm-dev"} & set(verdict.cycle)
+
+
+def test_the_same_tree_converges_without_the_health_check() -> None:
+    # Argo CD then calls child Applications healthy at once: bootstrap moves on to wave 1.
+    assert run(spoke_tree(split_per_cluster=False, health_check=False)).converged
+
+
+def test_a_sub_tree_per_spoke_converges_in_a_worked_out_order() -> None:
+    verdict = run(spoke_tree(split_per_cluster=True))
+    assert verdict.converged, verdict.stuck
+    flat = [event for step in verdict.order for event in step]
+    position = {event: i for i, event in enumerate(flat)}
+    # providers first, then the spoke's machines, then its CNI and cloud controller (which run
+    # on not-ready nodes), then workloads, then the spoke's parent, then the root.
+    assert position["cluster-api healthy"] < position["capi-dev synced"]
+    assert position["capi-dev synced"] < position["cilium-dev healthy"]
+    assert position["ccm-dev healthy"] < position["capi-dev healthy"]
+    assert position["cilium-dev healthy"] < position["web-dev healthy"]
+    assert position["web-dev healthy"] < position["spoke-dev healthy"] < position["root healthy"]
+
+
+def test_a_failing_spoke_blocks_neither_the_hub_nor_the_other_spoke() -> None:
+    verdict = run(spoke_tree(split_per_cluster=True), failing=frozenset({"dev"}))
+    assert verdict.converged, verdict.stuck
+    healthy = {e.removesuffix(" healthy") for step in verdict.order for e in step}
+    assert {"argocd", "cluster-api", "spoke-prod", "web-prod"} <= healthy
+    assert "spoke-dev" not in healthy and "root" not in healthy
+
+
+def test_with_one_parent_a_failing_spoke_blocks_the_others() -> None:
+    verdict = run(
+        spoke_tree(split_per_cluster=False, health_check=False), failing=frozenset({"dev"})
+    )
+    # Without the health check nothing waits on dev's Cluster: prod still comes up.
+    assert verdict.converged
+    stuck = run(spoke_tree(split_per_cluster=False), failing=frozenset({"dev"}))
+    assert "web-prod" in stuck.stuck
+
+
+def test_a_spoke_without_its_cni_never_gets_ready_nodes() -> None:
+    tree = spoke_tree(split_per_cluster=True)
+    for key in [k for k in tree.objects if k.name == "cilium-dev"]:
+        del tree.objects[key], tree.parents[key]
+    verdict = run(tree)
+    assert not verdict.converged
+    assert verdict.stuck["web-dev"] == ["Ready nodes on dev"]
+    assert "web-prod" not in verdict.stuck
+
+
+def test_objects_wait_for_their_crds_and_their_namespace() -> None:
+    tree = Tree()
+    root = tree.app("root", None)
+    # The provider sits in a later wave than its consumer, under one parent that waits.
+    tree.app("argocd", root, chart=True, values=HEALTH_CHECK)
+    consumer = tree.app("monitoring-config", root, wave=0)
+    tree.plain(
+        HUB, "ServiceMonitor", "web", consumer, group="monitoring.coreos.com", namespace="argocd"
+    )
+    tree.app(
+        "prometheus-operator",
+        root,
+        chart=True,
+        wave=1,
+        annotations={PROVIDES: "monitoring.coreos.com"},
+    )
+    orphan = tree.app("orphan", root, wave=0)
+    tree.plain(HUB, "ConfigMap", "settings", orphan, namespace="nowhere")
+    verdict = run(tree)
+    assert verdict.stuck["monitoring-config"] == ["the CRDs of monitoring.coreos.com on mgmt"]
+    assert verdict.stuck["orphan"] == ["namespace nowhere on mgmt"]
+    assert verdict.cycle == [
+        "monitoring-config",
+        "prometheus-operator",
+        "root",
+        "monitoring-config",
+    ]
+
+
+def test_an_application_waits_for_its_project_and_its_registered_destination() -> None:
+    tree = Tree()
+    root = tree.app("root", None)
+    app = tree.app("web", root, to="prod")
+    tree.objects[app]["spec"]["project"] = "prod"
+    verdict = run(tree)
+    assert verdict.stuck["web"] == ["AppProject prod"]
+    tree.plain(HUB, "AppProject", "prod", root, group="argoproj.io", namespace="argocd")
+    assert run(tree).stuck["web"] == ["cluster prod to be registered"]
