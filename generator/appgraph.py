@@ -2,7 +2,8 @@
 
 From `bootstrap/root.yaml`, follow every Application's git path to the objects it deploys:
 every path must build, every Application must be reached, every project must exist and allow
-the Application's destination and sources, every chart must be pinned to an exact version.
+the Application's destination and sources, every chart must be pinned to an exact version, and
+every destination is a declared cluster, by name.
 """
 
 from __future__ import annotations
@@ -30,12 +31,12 @@ def check_graph(
     *,
     repo_url: str,
     repo_path: str,
-    servers: Iterable[str],
+    clusters: Iterable[str],
     must_reach: Iterable[str],
 ) -> list[str]:
     """Problems with the tree reachable from the root; `built` maps directory → its objects."""
     problems: list[str] = []
-    known_servers = set(servers)
+    known = {("name", c) for c in clusters}
     projects: dict[str, Mapping[str, Any]] = {}
     applications: dict[str, Mapping[str, Any]] = {}
     reached_dirs: set[str] = set()
@@ -82,7 +83,7 @@ def check_graph(
     for directory in sorted(set(must_reach) - reached_dirs):
         problems.append(f"{directory}: not reached from bootstrap/root.yaml")
     for name, app in sorted(applications.items()):
-        problems.extend(_check_project(name, app, projects, known_servers))
+        problems.extend(_check_project(name, app, projects, known))
     return problems
 
 
@@ -90,29 +91,33 @@ def _check_project(
     name: str,
     app: Mapping[str, Any],
     projects: Mapping[str, Mapping[str, Any]],
-    servers: set[str],
+    known: set[tuple[str, str]],
 ) -> list[str]:
     spec = app.get("spec", {})
     project_name = spec.get("project")
     destination = spec.get("destination", {})
-    server = destination.get("server")
+    field = "name" if "name" in destination else "server"
+    target = str(destination.get(field))
     namespace = destination.get("namespace")
     problems = []
-    if server not in servers:
-        problems.append(f"Application {name}: destination {server} is not a declared cluster")
+    if (field, target) not in known:
+        problems.append(
+            f"Application {name}: destination {field} {target} is not a declared cluster"
+        )
     project = projects.get(project_name)
     if project is None:
         return [*problems, f"Application {name}: project '{project_name}' does not exist"]
     pspec = project.get("spec", {})
     allowed = pspec.get("destinations", [])
     if not any(
-        fnmatch.fnmatchcase(str(server), d.get("server", ""))
+        field in d
+        and fnmatch.fnmatchcase(target, str(d[field]))
         and (namespace is None or fnmatch.fnmatchcase(namespace, d.get("namespace", "")))
         for d in allowed
     ):
         problems.append(
             f"Application {name}: project '{project_name}' does not allow destination "
-            f"{server} namespace {namespace or '(none)'}"
+            f"{field} {target} namespace {namespace or '(none)'}"
         )
     repos = pspec.get("sourceRepos", [])
     for source in _sources(app):

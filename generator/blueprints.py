@@ -56,6 +56,7 @@ class Blueprint:
     host_network: tuple[str, ...] = ()
     scraper: bool = False
     deprecated: str | None = None
+    node_bootstrap: str | None = None  # "cni" or "cloud-controller"
 
     @cached_property
     def base_values(self) -> dict[str, Any]:
@@ -122,6 +123,7 @@ def load_blueprint(folder: Path) -> Blueprint:
         release_name=raw.get("releaseName", raw["name"]),
         hub_only=raw.get("hubOnly", False),
         provides=tuple(raw.get("provides", [])),
+        node_bootstrap=raw.get("nodeBootstrap"),
         uses=tuple(raw.get("uses", [])),
         # Charts that ship CRDs need server-side apply (see plan.py).
         server_side_apply=raw.get("serverSideApply", bool(raw.get("provides"))),

@@ -471,13 +471,21 @@ class _Checker:
         server = raw.get("server")
         # Without any hub the missing-hub error already says what to do; demanding `server`
         # from every cluster too would bury it.
-        if server is None and not is_hub and has_hub:
+        cluster_api = bool(raw.get("clusterAPI", False))
+        if server is None and not is_hub and has_hub and not cluster_api:
             self.fail(
                 at,
                 f"cluster '{name}' needs 'server' (its API server URL): only the hub "
-                "may default to the in-cluster address",
+                "and Cluster API clusters may go without",
             )
-        cluster_api = bool(raw.get("clusterAPI", False))
+        registration = raw.get("registration")
+        if registration is not None and (is_hub or cluster_api):
+            self.fail(
+                (*at, "registration"),
+                f"cluster '{name}' is {'the hub' if is_hub else 'made by Cluster API'}: "
+                "Argo CD learns it from git, drop 'registration'",
+            )
+
         distribution = raw.get("distribution", "kubeadm")
         if cluster_api and distribution != "kubeadm":
             self.fail(
@@ -504,6 +512,9 @@ class _Checker:
             components=tuple(components),
             is_hub=is_hub,
             location=self.positions.at(("spec", *at)),
+            registration=model.Registration(registration["secretStore"], registration["key"])
+            if registration
+            else None,
             network=self.network(at, raw.get("network", {}), distribution),
         )
 

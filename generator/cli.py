@@ -182,7 +182,7 @@ def render(
             ]
         with writer.staging(output, check=check) as staged:
             writer.stage(staged, rendered.files)
-            verify(rendered, staged, build_cmd, SchemaStore())
+            verify(rendered, staged, build_cmd, SchemaStore(), output)
             for warning in rendered.plan.warnings:
                 click.echo(f"warning: {warning}", err=True)
             for note in rendered.notes:

@@ -37,6 +37,7 @@ PROVIDES = "gitops-gen.dev/provides"
 NODE_BOOTSTRAP = "gitops-gen.dev/node-bootstrap"
 REGISTERS = "gitops-gen.dev/registers"
 WAVE = "argocd.argoproj.io/sync-wave"
+SYNC_OPTIONS = "argocd.argoproj.io/sync-options"
 CLUSTER_SECRET_LABEL = "argocd.argoproj.io/secret-type"
 # API groups every cluster serves without a CRD.
 BUILT_IN_GROUPS = {
@@ -64,6 +65,9 @@ class ClusterFacts:
     cluster_api: bool
     cloud_controller: bool  # its nodes stay tainted until a cloud controller initialises them
     namespaces: frozenset[str] = frozenset()  # namespaces that exist before anything syncs
+    # API groups served before anything syncs: on a cluster that exists already, its CNI's
+    # (Cilium's cilium.io), installed with the cluster rather than from the repository.
+    groups: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -143,6 +147,8 @@ class _World:
     def crd_available(self, cluster: str, group: str) -> bool:
         if group in BUILT_IN_GROUPS or (group == "argoproj.io" and cluster == self.hub):
             return True
+        if cluster in self.clusters and group in self.clusters[cluster].groups:
+            return True
         for app in self.apps.values():
             # Healthy, not merely synced: the provider's webhook must answer before objects of
             # its group can be admitted.
@@ -206,10 +212,27 @@ class _World:
 
     # --- what an object needs -----------------------------------------------------------------
 
+    def own_group_after_chart(self, key: Key) -> bool:
+        """An object of a group its own Application's chart installs, in a later wave than the
+        chart's objects (which carry none): Argo CD applies and readies the chart first, and
+        SkipDryRunOnMissingResource lets the sync start before the CRDs exist."""
+        parent = self.parents.get(key)
+        obj = self.objects[key]
+        return (
+            parent in self.apps
+            and key.group in _groups(self.apps[parent].obj)
+            and _wave(obj) > 0
+            and "SkipDryRunOnMissingResource=true" in _annotation(obj, SYNC_OPTIONS)
+        )
+
     def blockers(self, key: Key, sync: set[Key]) -> list[str]:
         """Why `key` cannot be applied now (empty: it can)."""
         found = []
-        if key.group not in BUILT_IN_GROUPS and not self.crd_available(key.cluster, key.group):
+        if (
+            key.group not in BUILT_IN_GROUPS
+            and not self.own_group_after_chart(key)
+            and not self.crd_available(key.cluster, key.group)
+        ):
             found.append(f"the CRDs of {key.group} on {key.cluster}")
         if (
             key.kind not in CLUSTER_SCOPED

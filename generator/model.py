@@ -71,6 +71,14 @@ NETWORK_DEFAULTS = {
 
 
 @dataclass(frozen=True)
+class Registration:
+    """Where Argo CD's credentials for a cluster not made by Cluster API live."""
+
+    secret_store: str
+    key: str
+
+
+@dataclass(frozen=True)
 class Cluster:
     name: str
     role: str
@@ -88,6 +96,7 @@ class Cluster:
     is_hub: bool
     location: Location
     network: ClusterNetwork = ClusterNetwork()
+    registration: Registration | None = None
 
     @property
     def minor(self) -> str:

@@ -7,20 +7,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import budget, kustomize, writer
+from generator import budget, convergence, inventory, kustomize, writer
 from generator import catalogue as catalogue_module
 from generator.appgraph import check_graph
 from generator.blueprints import Library
 from generator.errors import BudgetExceeded, InvalidOutput
 from generator.lint import rendered_errors
 from generator.manifests import Tree
+from generator.model import ARGOCD_NAMESPACE
 from generator.netproof import prove
 from generator.plan import Plan, make_plan
 from generator.render import render
+from generator.render.capi import capi_namespace
 from generator.render.infrastructure import shared_components
+from generator.render.readme import render_readme, without_order
 from generator.schema import SchemaStore
 from generator.validate import built_errors, manifest_errors
 from generator.yamlio import load_all_plain
+
+README = "README.md"
 
 
 @dataclass
@@ -72,10 +77,16 @@ def _directory_minors(tree: Tree, staged: Path) -> dict[str, set[str]]:
 
 
 def verify(
-    rendered: Rendered, staged: Path, build_cmd: list[str] | None, store: SchemaStore
+    rendered: Rendered,
+    staged: Path,
+    build_cmd: list[str] | None,
+    store: SchemaStore,
+    output: Path | None = None,
 ) -> None:
     """Every object against its schema; every kustomization built and its output validated;
-    the app-of-apps graph checked. Raises InvalidOutput with every problem."""
+    the app-of-apps graph checked; the bootstrap simulated. Raises InvalidOutput with every
+    problem. `output`: the repository rendered into, whose README keeps its simulated order
+    when the builds are skipped."""
     problems = list(manifest_errors(store, rendered.tree.manifests()))
     built: dict[str, list[dict[str, Any]]] = {}
     plan = rendered.plan
@@ -84,6 +95,8 @@ def verify(
         rendered.notes.append(
             "kustomize builds skipped (--kustomize never or no kustomize on PATH)"
         )
+        if output is not None:
+            _keep_simulated_order(rendered, staged, output)
     else:
         builds = kustomize.build_all(build_cmd, staged, rendered.tree.kustomize_dirs())
         dir_minors = _directory_minors(rendered.tree, staged)
@@ -99,17 +112,100 @@ def verify(
             )
         if not problems:
             problems.extend(_graph_problems(rendered, built))
+        if not problems:
+            problems.extend(_convergence_problems(rendered, staged, build_cmd, builds))
     if not problems:
         problems.extend(rendered_errors(rendered.tree.manifests(), built, store))
     if problems:
         raise InvalidOutput(problems)
 
 
+def _convergence_problems(
+    rendered: Rendered, staged: Path, build_cmd: list[str], builds: Mapping[str, kustomize.Build]
+) -> list[str]:
+    """Simulate Argo CD from an empty hub (DESIGN §10), reusing the builds verify already ran;
+    then again with each spoke failing: everything outside its sub-tree must still converge.
+    The order found goes into the README, and the staged README with it."""
+    files = {path: text.encode() for path, text in rendered.files.items()}
+    source = inventory.Source(files, staged)
+    cache = inventory.BuildCache(build_cmd)
+    for directory, result in builds.items():
+        cache.results[inventory.input_digest(files, directory)] = result
+    catalogue = rendered.plan.catalogue
+    hub = catalogue.hub.name
+    collected = inventory.collect(
+        source,
+        cache,
+        repo_url=catalogue.repo_url,
+        repo_path=catalogue.repo_path,
+        cluster_of=lambda app: _destination_name(app, hub),
+        hub=hub,
+    )
+    facts = {
+        c.name: convergence.ClusterFacts(
+            c.name,
+            hub=c.is_hub,
+            # The hub runs before the bootstrap: its nodes are Ready whoever made them.
+            cluster_api=c.cluster_api and not c.is_hub,
+            cloud_controller=c.cluster_api and not c.is_hub,
+            # By hand before the root: Argo CD's namespace, and the credential Secrets' ones.
+            namespaces=frozenset(
+                [
+                    ARGOCD_NAMESPACE,
+                    *(capi_namespace(k) for k in catalogue.clusters if k.cluster_api),
+                ]
+                if c.is_hub
+                else []
+            ),
+            groups=frozenset(
+                ["cilium.io"] if c.cni == "cilium" and (c.is_hub or not c.cluster_api) else []
+            ),
+        )
+        for c in catalogue.clusters
+    }
+    problems = [f"inventory: {e}" for e in collected.errors]
+    verdict = convergence.simulate(collected.objects, collected.parents, facts)
+    problems += [f"bootstrap: {line}" for line in convergence.explain(verdict)]
+    for spoke in sorted(c.name for c in catalogue.clusters if not c.is_hub):
+        failing = convergence.simulate(
+            collected.objects, collected.parents, facts, failing=frozenset({spoke})
+        )
+        problems += [
+            f"bootstrap with cluster {spoke} failing: {line}"
+            for line in convergence.explain(failing)
+        ]
+    if not problems:
+        rendered.tree.text(README, render_readme(rendered.plan, verdict.order))
+        rendered.files = writer.with_owned(rendered.tree.files())
+        writer.stage(staged, rendered.files)
+    return problems
+
+
+def _keep_simulated_order(rendered: Rendered, staged: Path, output: Path) -> None:
+    """Without builds there is no simulation: keep the order the last full render wrote into
+    the README, as long as the rest of it is what this render gives."""
+    on_disk = output / README
+    if not on_disk.is_file():
+        return
+    text = on_disk.read_text(encoding="utf-8")
+    if without_order(text) == without_order(rendered.files[README]):
+        rendered.tree.text(README, text)
+        rendered.files = writer.with_owned(rendered.tree.files())
+        writer.stage(staged, rendered.files)
+
+
+def _destination_name(app: Mapping[str, Any], hub: str) -> str:
+    destination = app.get("spec", {}).get("destination", {})
+    return str(destination.get("name") or hub)
+
+
 def _graph_problems(rendered: Rendered, built: Mapping[str, list[dict[str, Any]]]) -> list[str]:
     catalogue = rendered.plan.catalogue
     root = [m.body for m in rendered.tree.objects["bootstrap/root.yaml"]]
     must_reach = ["bootstrap", *(f"clusters/{c.name}" for c in catalogue.clusters)]
-    must_reach += [f"bootstrap/clusters/{c.name}" for c in catalogue.clusters if c.cluster_api]
+    must_reach += [
+        f"bootstrap/clusters/{c.name}" for c in catalogue.clusters if c.cluster_api or not c.is_hub
+    ]
     return [
         f"app-of-apps: {line}"
         for line in check_graph(
@@ -117,7 +213,7 @@ def _graph_problems(rendered: Rendered, built: Mapping[str, list[dict[str, Any]]
             built,
             repo_url=catalogue.repo_url,
             repo_path=catalogue.repo_path,
-            servers=[c.server for c in catalogue.clusters],
+            clusters=[c.name for c in catalogue.clusters],
             must_reach=must_reach,
         )
     ]

@@ -17,6 +17,7 @@ from generator.catalogue_apps import unserved
 from generator.errors import Problem, UserError
 from generator.fastyaml import load_plain
 from generator.namespaces import SYSTEM, NamespaceUse, plan_namespaces
+from generator.spokes import bootstrap_problems
 from generator.templating import render
 
 RESERVED_NAMESPACES = SYSTEM
@@ -133,6 +134,7 @@ def make_plan(catalogue: model.Catalogue, library: Library) -> Plan:
     by_name = {c.cluster.name: c for c in clusters}
     problems.extend(unserved(catalogue, lambda cluster, group: by_name[cluster].provides(group)))
     namespaces = plan_namespaces({c.cluster.name: c.components for c in clusters})
+    problems.extend(bootstrap_problems(clusters))
     if problems:
         raise UserError(problems)
     clusters = tuple(_after_owners(c, namespaces) for c in clusters)
@@ -244,6 +246,12 @@ def _plan_cluster(
             elif provided[group] != component.name:
                 needs.add(provided[group])
         depends[component.name] = needs
+    if cluster.cluster_api and not cluster.is_hub:
+        # A new cluster's nodes are Ready only once its CNI and cloud controller run: they go
+        # first, and what needs Ready nodes (or the CNI's policy kinds) waits for them.
+        readying = {n for n, b in blueprints.items() if b.node_bootstrap}
+        for name in set(depends) - readying:
+            depends[name] |= readying
     waves = _waves(depends)
     namespaces = {
         c.name: c.namespace or (blueprints[c.name].namespace if c.name in blueprints else c.name)

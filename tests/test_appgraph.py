@@ -7,7 +7,7 @@ from typing import Any
 from generator.appgraph import check_graph
 
 REPO = "https://git.example.com/platform.git"
-HUB = "https://kubernetes.default.svc"
+HUB = "hub"
 
 
 def app(
@@ -32,7 +32,7 @@ def app(
         "metadata": {"name": name},
         "spec": {
             "project": project,
-            "destination": {"server": HUB, "namespace": namespace},
+            "destination": {"name": HUB, "namespace": namespace},
             "source": source,
         },
     }
@@ -43,7 +43,7 @@ PROJECT = {
     "metadata": {"name": "p"},
     "spec": {
         "sourceRepos": [REPO, "https://charts.example.com"],
-        "destinations": [{"server": HUB, "namespace": "*"}],
+        "destinations": [{"name": HUB, "namespace": "*"}],
     },
 }
 
@@ -51,7 +51,7 @@ PROJECT = {
 def check(
     root: list[dict[str, Any]], built: dict[str, list[dict[str, Any]]], must: list[str]
 ) -> list[str]:
-    return check_graph(root, built, repo_url=REPO, repo_path="", servers=[HUB], must_reach=must)
+    return check_graph(root, built, repo_url=REPO, repo_path="", clusters=[HUB], must_reach=must)
 
 
 def test_a_sound_tree_has_no_problems() -> None:

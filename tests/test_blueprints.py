@@ -30,10 +30,19 @@ COMPONENTS = (
 )
 
 
+HUB_EXTRAS = ("cert-manager", "external-secrets", "cluster-api")
+
+
 def catalogue(profile: str, components: tuple[str, ...] = COMPONENTS) -> str:
     """A Cluster API hub and a plain K3s spoke, every component pinned to `profile`."""
-    pinned = ", ".join(f"{{name: {c}, profile: {profile}}}" for c in components)
-    spoke = ", ".join(f"{{name: {c}, profile: {profile}}}" for c in components if c != "argocd")
+    # The hub makes clusters with Cluster API and registers them: it runs those providers too.
+    hub = [*components, *(c for c in HUB_EXTRAS if c not in components)]
+    pinned = ", ".join(f"{{name: {c}, profile: {profile}}}" for c in hub)
+    spoke = ", ".join(
+        f"{{name: {c}, profile: {profile}}}"
+        for c in components
+        if c not in ("argocd", *HUB_EXTRAS[2:])
+    )
     return f"""\
 apiVersion: gitops-gen/v1alpha1
 kind: Catalogue
@@ -56,6 +65,7 @@ spec:
       environment: edge
       distribution: k3s
       server: https://edge.example.com:6443
+      registration: {{secretStore: vault, key: clusters/edge}}
       nodePools: [{{name: all, role: control-plane, serverType: cpx31, count: 3}}]
       components: [{spoke}]
   applications:
@@ -81,7 +91,7 @@ def test_every_container_keeps_the_profiles_memory_after_the_cluster_overlay(
     out = tmp_path / "out"
     result = run("render", path, "-o", out, "--kustomize", "always")
     assert result.exit_code == 0, result.stderr
-    blueprints = [Library().get(n) for n in COMPONENTS]
+    blueprints = [Library().get(n) for n in (*COMPONENTS, *HUB_EXTRAS)]
     by_chart = {b.chart.name: b for b in blueprints if b.chart is not None}
     seen = set()
     for cluster in ("hub", "edge"):
@@ -98,7 +108,7 @@ def test_every_container_keeps_the_profiles_memory_after_the_cluster_overlay(
                     "limits": {"memory": memory.limit},
                 }, (cluster, blueprint.name, container)
             seen.add(blueprint.name)
-    assert seen == set(COMPONENTS)
+    assert seen == {*COMPONENTS, *HUB_EXTRAS}
 
 
 def test_every_blueprint_sizes_every_container_in_every_profile() -> None:

@@ -42,10 +42,11 @@ spec:
           role: control-plane
           serverType: cpx41
           count: 3
-      components: [argocd, cert-manager]
+      components: [argocd, cert-manager, external-secrets]
     - name: dev
       environment: dev
       server: https://dev.example.com:6443
+      registration: {secretStore: vault, key: clusters/dev}
       nodePools:
         - name: dev-pool
           role: control-plane
@@ -55,6 +56,7 @@ spec:
     - name: staging
       environment: staging
       server: https://staging.example.com:6443
+      registration: {secretStore: vault, key: clusters/staging}
       nodePools:
         - name: staging-pool
           role: control-plane
@@ -568,7 +570,12 @@ def test_misspelt_fields_suggest_the_right_one(
 
 
 def test_no_hub(broken: Broken) -> None:
-    text = edit(("components: [argocd, cert-manager]", "components: [cert-manager]"))
+    text = edit(
+        (
+            "components: [argocd, cert-manager, external-secrets]",
+            "components: [cert-manager, external-secrets]",
+        )
+    )
     # Only the missing hub: "management needs a server" would follow from it, so is not said.
     (problem,) = broken(text)
     assert problem.at == where(text, "  clusters:\n    ", "- name: management")

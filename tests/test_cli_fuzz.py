@@ -36,10 +36,11 @@ spec:
       environment: dev
       nodePools:
         - {name: all, role: control-plane, serverType: cpx31, count: 3}
-      components: [argocd, cert-manager, ingress-nginx]
+      components: [argocd, cert-manager, ingress-nginx, external-secrets]
     - name: prod
       environment: prod
       server: https://prod.example.com:6443
+      registration: {secretStore: vault, key: clusters/prod}
       nodePools:
         - {name: workers, serverType: cpx41, count: 2}
         - name: metal

@@ -277,3 +277,22 @@ def test_an_application_waits_for_its_project_and_its_registered_destination() -
     assert verdict.stuck["web"] == ["AppProject prod"]
     tree.plain(HUB, "AppProject", "prod", root, group="argoproj.io", namespace="argocd")
     assert run(tree).stuck["web"] == ["cluster prod to be registered"]
+
+
+def test_a_chart_waits_not_for_its_own_kinds_when_they_follow_it_without_a_dry_run() -> None:
+    def verdict(options: str) -> Verdict:
+        tree = Tree()
+        root = tree.app("root", None)
+        tree.app("argocd", root, chart=True, values=HEALTH_CHECK)
+        cilium = tree.app("cilium", root, chart=True, annotations={PROVIDES: "cilium.io"})
+        policy = tree.plain(
+            HUB, "CiliumNetworkPolicy", "deny", cilium, group="cilium.io", namespace="kube-system"
+        )
+        tree.objects[policy]["metadata"]["annotations"].update(
+            {"argocd.argoproj.io/sync-wave": "1", "argocd.argoproj.io/sync-options": options}
+        )
+        return run(tree)
+
+    # The policy in Cilium's own Application needs the CRDs that Application installs.
+    assert verdict("").stuck["cilium"] == ["the CRDs of cilium.io on mgmt"]
+    assert verdict("SkipDryRunOnMissingResource=true").converged

@@ -44,7 +44,7 @@ CLUSTERS = {
     "small": (
         "spoke",
         "kubeadm",
-        "server: https://10.0.1.2:6443",
+        "server: https://10.0.1.2:6443\n      registration: {secretStore: vault, key: spoke}",
         "hel1",
         "{name: cp, role: control-plane, serverType: cpx21, count: 1}, "
         "{name: workers, serverType: cpx31, count: 2}",
@@ -52,7 +52,7 @@ CLUSTERS = {
     "tiny": (
         "edge",
         "k3s",
-        "server: https://10.0.2.2:6443",
+        "server: https://10.0.2.2:6443\n      registration: {secretStore: vault, key: edge}",
         "ash",
         "{name: node, role: control-plane, serverType: cpx21, count: 1}",
     ),
@@ -62,7 +62,9 @@ CLUSTERS = {
 def catalogue_text() -> str:
     clusters = []
     for profile, (name, distribution, reach, region, pools) in CLUSTERS.items():
-        names = [*(["argocd"] if profile == "standard" else []), *BLUEPRINTS]
+        # The hub runs Argo CD, and registers and makes clusters.
+        hub = ["argocd", "cert-manager", "external-secrets", "cluster-api"]
+        names = [*(hub if profile == "standard" else []), *BLUEPRINTS]
         items = "".join(f"        - {{name: {n}, profile: {profile}}}\n" for n in names)
         clusters.append(
             f"    - name: {name}\n      environment: prod\n      distribution: {distribution}\n"

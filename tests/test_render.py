@@ -81,11 +81,9 @@ def test_applications_are_pinned_and_projects_allow_them(
     for app in apps:
         spec = app["spec"]
         assert spec["project"] == "staging"
-        assert spec["destination"]["server"] == "https://staging.example.com:6443"
+        assert spec["destination"]["name"] == "staging"
         project = projects[spec["project"]]
-        assert {"server": spec["destination"]["server"], "namespace": "*"} in project[
-            "destinations"
-        ]
+        assert {"name": spec["destination"]["name"], "namespace": "*"} in project["destinations"]
         for source in spec.get("sources") or [spec["source"]]:
             assert source["repoURL"] in project["sourceRepos"]
             if "chart" in source:

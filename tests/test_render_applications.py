@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from generator.render.argo import REGISTERS
 from generator.yamlio import load_all_plain
 from tests.conftest import ROOT, gitops_gen
 
@@ -231,6 +232,12 @@ def test_no_rendered_file_holds_a_secret_value(rendered: Path) -> None:
                 continue
             assert doc.get("kind") != "Secret", path
             assert "stringData" not in doc, path
+            annotations = (doc.get("metadata") or {}).get("annotations") or {}
+            if doc.get("kind") == "ExternalSecret" and REGISTERS in annotations:
+                # A cluster's registration: its name, its address, and the store's config.
+                template = doc["spec"]["target"]["template"]["data"]
+                assert template["config"] == "{{ .config }}", path
+                continue
             if doc.get("kind") == "ExternalSecret":
                 assert "template" not in doc["spec"]["target"], path
                 for entry in doc["spec"]["data"]:

@@ -8,6 +8,12 @@ from typing import Any
 from generator.model import ARGOCD_NAMESPACE, Catalogue
 
 WAVE = "argocd.argoproj.io/sync-wave"
+SYNC_OPTIONS = "argocd.argoproj.io/sync-options"
+# What the bootstrap simulation cannot see inside a chart (generator/convergence.py).
+PROVIDES = "gitops-gen.dev/provides"
+NODE_BOOTSTRAP = "gitops-gen.dev/node-bootstrap"
+REGISTERS = "gitops-gen.dev/registers"
+CLUSTER_SECRET = {"argocd.argoproj.io/secret-type": "cluster"}
 MANAGED_BY = {"app.kubernetes.io/managed-by": "gitops-gen"}
 
 
@@ -30,14 +36,16 @@ def application(
     name: str,
     *,
     project: str,
-    server: str,
+    cluster: str,
     namespace: str | None,
     sources: list[dict[str, Any]],
     wave: int,
     prune: bool = True,
     server_side_apply: bool = False,
+    annotations: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    destination: dict[str, Any] = {"server": server}
+    """An Application deploying to the cluster Argo CD knows as `cluster`."""
+    destination: dict[str, Any] = {"name": cluster}
     if namespace:
         destination["namespace"] = namespace
     options = ["PruneLast=true"]
@@ -61,7 +69,7 @@ def application(
             "name": name,
             "namespace": ARGOCD_NAMESPACE,
             "labels": dict(MANAGED_BY),
-            "annotations": {WAVE: str(wave)},
+            "annotations": {WAVE: str(wave), **(annotations or {})},
         },
         "spec": spec,
     }
@@ -81,7 +89,7 @@ def project(
     description: str,
     *,
     source_repos: Iterable[str],
-    destinations: Iterable[tuple[str, str]],
+    destinations: Iterable[tuple[str, str]],  # (cluster name, namespace)
     cluster_resources: list[dict[str, str]],
 ) -> dict[str, Any]:
     return {
@@ -97,8 +105,8 @@ def project(
             "description": description,
             "sourceRepos": sorted(set(source_repos)),
             "destinations": [
-                {"server": server, "namespace": namespace}
-                for server, namespace in sorted(set(destinations))
+                {"name": name, "namespace": namespace}
+                for name, namespace in sorted(set(destinations))
             ],
             "clusterResourceWhitelist": cluster_resources,
         },

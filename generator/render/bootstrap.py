@@ -1,15 +1,39 @@
-"""bootstrap/: the root Application, one AppProject per environment, one Application per cluster."""
+"""bootstrap/: the root Application, one AppProject per environment, and one sub-tree per cluster.
+
+Waves of the root: projects first (-1), then the hub's own
+components (0), then every cluster's sub-tree side by side (1). A spoke's sub-tree holds, in one
+wave, its Cluster API objects, its registration and the Application of its components: those
+wait for the spoke to be registered, never for its health, so the CNI and the cloud controller
+reach machines that are not Ready yet, and a spoke that never comes up blocks only itself.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from generator.errors import Location
 from generator.manifests import Manifest, Origin, Tree, kustomization
-from generator.model import ARGOCD_NAMESPACE, BOOTSTRAP_PROJECT
+from generator.model import ARGOCD_NAMESPACE, BOOTSTRAP_PROJECT, Cluster
 from generator.plan import Plan
 from generator.render import argo
 from generator.render.capi import capi_namespace
+from generator.render.registration import capi_registration, store_registration
+from generator.yamlio import dump_all
 
 ALL_KINDS = [{"group": "*", "kind": "*"}]
+HUB_WAVE = 0
+CLUSTERS_WAVE = 1
+
+
+def _components_app(plan: Plan, cluster: Cluster, wave: int) -> dict[str, Any]:
+    return argo.application(
+        f"components-{cluster.name}",
+        project=BOOTSTRAP_PROJECT,
+        cluster=plan.hub.cluster.name,
+        namespace=ARGOCD_NAMESPACE,
+        sources=[argo.git_source(plan.catalogue, f"clusters/{cluster.name}")],
+        wave=wave,
+    )
 
 
 def render_bootstrap(plan: Plan, tree: Tree) -> None:
@@ -23,14 +47,15 @@ def render_bootstrap(plan: Plan, tree: Tree) -> None:
         BOOTSTRAP_PROJECT,
         "Applications that create the other Applications, the projects and the clusters.",
         source_repos=[catalogue.repo_url],
-        destinations=[(hub.server, ARGOCD_NAMESPACE)]
-        + [(hub.server, capi_namespace(c)) for c in capi_clusters],
+        destinations=[(hub.name, ARGOCD_NAMESPACE)]
+        + [(hub.name, capi_namespace(c)) for c in capi_clusters],
         cluster_resources=[{"group": "", "kind": "Namespace"}],
     )
     root = argo.application(
         "root",
         project=BOOTSTRAP_PROJECT,
-        server=hub.server,
+        # The argocd component's values name the hub from the by-hand install on.
+        cluster=hub.name,
         namespace=ARGOCD_NAMESPACE,
         sources=[argo.git_source(catalogue, "bootstrap")],
         wave=0,
@@ -40,6 +65,10 @@ def render_bootstrap(plan: Plan, tree: Tree) -> None:
         Manifest(bootstrap_project, here, hub_minor),
         Manifest(root, here, hub_minor),
     )
+    argocd = next((c for c in plan.hub.components if c.name == "argocd"), None)
+    if argocd is not None:
+        # The by-hand install uses the values the `argocd` component then keeps in sync.
+        tree.text("bootstrap/argocd-values.yml", dump_all([dict(argocd.values)]))
 
     project_files = []
     for env in plan.environments:
@@ -51,7 +80,7 @@ def render_bootstrap(plan: Plan, tree: Tree) -> None:
             env.environment.name,
             f"Everything deployed to environment '{env.environment.name}'.",
             source_repos=[catalogue.repo_url, *charts],
-            destinations=[(cp.cluster.server, "*") for cp in clusters],
+            destinations=[(cp.cluster.name, "*") for cp in clusters],
             cluster_resources=ALL_KINDS,
         )
         filename = f"{env.environment.name}.yaml"
@@ -63,29 +92,22 @@ def render_bootstrap(plan: Plan, tree: Tree) -> None:
         cluster = cluster_plan.cluster
         origin = Origin(cluster.location, "bootstrap")
         apps = []
-        if cluster.cluster_api:
+        if cluster.is_hub:
+            apps.append(_components_app(plan, cluster, HUB_WAVE))
+        if cluster.cluster_api or not cluster.is_hub:
             apps.append(
                 argo.application(
-                    f"capi-{cluster.name}",
+                    f"cluster-{cluster.name}",
                     project=BOOTSTRAP_PROJECT,
-                    server=hub.server,
-                    namespace=capi_namespace(cluster),
+                    cluster=hub.name,
+                    namespace=capi_namespace(cluster) if cluster.cluster_api else ARGOCD_NAMESPACE,
                     sources=[argo.git_source(catalogue, f"bootstrap/clusters/{cluster.name}")],
-                    wave=0,
+                    wave=CLUSTERS_WAVE,
                     # Pruning a Cluster object deletes its machines: never automatic.
                     prune=False,
                 )
             )
-        apps.append(
-            argo.application(
-                f"cluster-{cluster.name}",
-                project=BOOTSTRAP_PROJECT,
-                server=hub.server,
-                namespace=ARGOCD_NAMESPACE,
-                sources=[argo.git_source(catalogue, f"clusters/{cluster.name}")],
-                wave=1,
-            )
-        )
+            _render_subtree(plan, cluster, tree)
         tree.add(
             f"bootstrap/applications/{cluster.name}.yaml",
             *(Manifest(app, origin, hub_minor) for app in apps),
@@ -95,5 +117,27 @@ def render_bootstrap(plan: Plan, tree: Tree) -> None:
         Manifest(kustomization([f"{cp.cluster.name}.yaml" for cp in plan.clusters]), here),
     )
     tree.add(
-        "bootstrap/kustomization.yaml", Manifest(kustomization(["projects", "applications"]), here)
+        "bootstrap/kustomization.yaml",
+        Manifest(kustomization(["projects", "applications"]), here),
     )
+
+
+def _render_subtree(plan: Plan, cluster: Cluster, tree: Tree) -> None:
+    """bootstrap/clusters/<cluster>/: everything in one wave (see the module docstring)."""
+    folder = f"bootstrap/clusters/{cluster.name}"
+    origin = Origin(cluster.location, f"cluster {cluster.name}")
+    minors = (plan.hub.cluster.minor,)
+    files = ["cluster.yaml"] if cluster.cluster_api else []
+    if not cluster.is_hub:
+        registration = (
+            capi_registration(cluster, capi_namespace(cluster))
+            if cluster.cluster_api
+            else store_registration(cluster)
+        )
+        tree.add(
+            f"{folder}/registration.yaml", *(Manifest(o, origin, minors) for o in registration)
+        )
+        components = _components_app(plan, cluster, 0)
+        tree.add(f"{folder}/components.yaml", Manifest(components, origin, minors))
+        files += ["registration.yaml", "components.yaml"]
+    tree.add(f"{folder}/kustomization.yaml", Manifest(kustomization(files), origin))

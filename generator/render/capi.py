@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
-from generator.manifests import Manifest, Origin, Tree, kustomization
-from generator.model import Cluster, NodePool
+from generator.manifests import Manifest, Origin, Tree
+from generator.model import IN_CLUSTER, Cluster, NodePool
 from generator.netpol import baseline, namespace_object
 
 CAPI = "cluster.x-k8s.io/v1beta1"
@@ -34,10 +35,31 @@ NETWORK_ZONES = {
 # The Secret CAPH reads credentials from; it holds tokens, so it is created by hand, not in git.
 SECRET = "hetzner"
 EXTERNAL_CLOUD = {"cloud-provider": "external"}
+# The Secret holding the SSH key CAPH uses in the Robot rescue system, created by hand too.
+ROBOT_SSH = "robot-ssh"
+ROBOT_SSH_KEYS = {
+    "name": "sshkey-name",
+    "privateKey": "ssh-privatekey",
+    "publicKey": "ssh-publickey",
+}
+# Hetzner's installimage images carry no cloud-init, which CAPH's bare-metal bootstrap runs on.
+CLOUD_INIT_INSTALL = """#!/bin/bash
+set -euo pipefail
+mkdir -p /etc/cloud/cloud.cfg.d
+echo 'network: {config: disabled}' > /etc/cloud/cloud.cfg.d/99-custom-networking.cfg
+apt-get update && apt-get install -y cloud-init apparmor apparmor-utils
+cloud-init clean --logs
+"""
+# A new node is NotReady until the CNI reaches it through registration and Argo CD: minutes.
+# Remediating it sooner would replace nodes forever; while every node waits for the CNI,
+# maxUnhealthy (a third) stops remediation altogether.
 UNHEALTHY = [
-    {"type": "Ready", "status": "Unknown", "timeout": "300s"},
-    {"type": "Ready", "status": "False", "timeout": "300s"},
+    {"type": "Ready", "status": "Unknown", "timeout": "15m"},
+    {"type": "Ready", "status": "False", "timeout": "15m"},
 ]
+# A machine must have joined (a Node exists) within this; bare metal installs an image first.
+NODE_STARTUP = {False: "20m", True: "45m"}
+DEFAULT_PORT = 6443
 
 
 def capi_namespace(cluster: Cluster) -> str:
@@ -104,16 +126,10 @@ def _machine_template(cluster: Cluster, pool: NodePool, namespace: str) -> dict[
                             {"fileSystem": "esp", "mount": "/boot/efi", "size": "512M"},
                             {"fileSystem": "ext4", "mount": "/", "size": "all"},
                         ],
+                        "postInstallScript": CLOUD_INIT_INSTALL,
                     },
                     "sshSpec": {
-                        "secretRef": {
-                            "name": "robot-ssh",
-                            "key": {
-                                "name": "sshkey-name",
-                                "privateKey": "ssh-privatekey",
-                                "publicKey": "ssh-publickey",
-                            },
-                        },
+                        "secretRef": {"name": ROBOT_SSH, "key": dict(ROBOT_SSH_KEYS)},
                         "portAfterInstallImage": 22,
                     },
                 }
@@ -135,6 +151,18 @@ def _machine_template(cluster: Cluster, pool: NodePool, namespace: str) -> dict[
     return _obj(INFRA, kind, name, namespace, spec)
 
 
+def endpoint(cluster: Cluster) -> tuple[str | None, int]:
+    """The catalogue's `server` as (host, port): the port the control-plane load balancer
+    listens on, and a name the API server's certificate must cover. The address itself is the
+    load balancer's, which Cluster API writes into the kubeconfig that registers the cluster:
+    registration and certificate agree by construction, and no DNS record has to exist before
+    the first control plane boots."""
+    if cluster.server == IN_CLUSTER:  # no `server` in the catalogue
+        return None, DEFAULT_PORT
+    parts = urlsplit(cluster.server)
+    return parts.hostname, parts.port or 443
+
+
 def render_capi(cluster: Cluster, hub_minor: str, tree: Tree) -> None:
     namespace = capi_namespace(cluster)
     version = capi_version(cluster)
@@ -142,6 +170,14 @@ def render_capi(cluster: Cluster, hub_minor: str, tree: Tree) -> None:
     folder = f"bootstrap/clusters/{cluster.name}"
     control = next(p for p in cluster.node_pools if p.role == "control-plane")
     workers = [p for p in cluster.node_pools if p.role == "worker"]
+    bare_metal = any(p.bare_metal for p in cluster.node_pools)
+    host, port = endpoint(cluster)
+    ssh_keys: dict[str, Any] = {"hcloud": [{"name": cluster.ssh_key}]}
+    if bare_metal:
+        ssh_keys["robotRescueSecretRef"] = {"name": ROBOT_SSH, "key": dict(ROBOT_SSH_KEYS)}
+    api_server: dict[str, Any] = {"extraArgs": dict(EXTERNAL_CLOUD)}
+    if host:
+        api_server["certSANs"] = [host]
     objects: list[dict[str, Any]] = [
         namespace_object(namespace),
         *baseline(namespace),
@@ -174,8 +210,12 @@ def render_capi(cluster: Cluster, hub_minor: str, tree: Tree) -> None:
             namespace,
             {
                 "controlPlaneRegions": [cluster.region],
-                "controlPlaneLoadBalancer": {"region": cluster.region},
-                "hcloudNetwork": {"enabled": True, "networkZone": NETWORK_ZONES[cluster.region]},
+                "controlPlaneLoadBalancer": {"region": cluster.region, "port": port},
+                # Dedicated servers cannot join a Hetzner Cloud private network.
+                "hcloudNetwork": {
+                    "enabled": not bare_metal,
+                    "networkZone": NETWORK_ZONES[cluster.region],
+                },
                 "hcloudPlacementGroups": [
                     {"name": p.name, "type": "spread"}
                     for p in cluster.node_pools
@@ -189,7 +229,7 @@ def render_capi(cluster: Cluster, hub_minor: str, tree: Tree) -> None:
                         "hetznerRobotPassword": "robot-password",
                     },
                 },
-                "sshKeys": {"hcloud": [{"name": cluster.ssh_key}]},
+                "sshKeys": ssh_keys,
             },
         ),
     ]
@@ -214,7 +254,7 @@ def render_capi(cluster: Cluster, hub_minor: str, tree: Tree) -> None:
                 "kubeadmConfigSpec": {
                     "preKubeadmCommands": node_setup(version),
                     "clusterConfiguration": {
-                        "apiServer": {"extraArgs": dict(EXTERNAL_CLOUD)},
+                        "apiServer": api_server,
                         "controllerManager": {"extraArgs": dict(EXTERNAL_CLOUD)},
                     },
                     "initConfiguration": {
@@ -233,6 +273,7 @@ def render_capi(cluster: Cluster, hub_minor: str, tree: Tree) -> None:
             f"{cluster.name}-control-plane",
             namespace,
             {"cluster.x-k8s.io/control-plane": ""},
+            control.bare_metal,
         )
     )
     for pool in workers:
@@ -290,13 +331,12 @@ def render_capi(cluster: Cluster, hub_minor: str, tree: Tree) -> None:
                 },
             )
         )
-        objects.append(_health_check(cluster, deployment, namespace, pool_labels))
+        objects.append(_health_check(cluster, deployment, namespace, pool_labels, pool.bare_metal))
     tree.add(f"{folder}/cluster.yaml", *(Manifest(body, origin, (hub_minor,)) for body in objects))
-    tree.add(f"{folder}/kustomization.yaml", Manifest(kustomization(["cluster.yaml"]), origin))
 
 
 def _health_check(
-    cluster: Cluster, name: str, namespace: str, selector: dict[str, str]
+    cluster: Cluster, name: str, namespace: str, selector: dict[str, str], bare_metal: bool
 ) -> dict[str, Any]:
     return _obj(
         CAPI,
@@ -307,7 +347,7 @@ def _health_check(
             "clusterName": cluster.name,
             "selector": {"matchLabels": selector},
             "maxUnhealthy": "33%",
-            "nodeStartupTimeout": "20m",
+            "nodeStartupTimeout": NODE_STARTUP[bare_metal],
             "unhealthyConditions": UNHEALTHY,
         },
     )

@@ -46,7 +46,7 @@ def _component_patch(
     cilium_folder: dict[str, Any] | None,
 ) -> list[dict[str, Any]]:
     ops: list[dict[str, Any]] = [
-        {"op": "replace", "path": "/spec/destination/server", "value": cluster_plan.cluster.server},
+        {"op": "replace", "path": "/spec/destination/name", "value": cluster_plan.cluster.name},
         {
             "op": "replace",
             "path": "/metadata/annotations/" + _escape(argo.WAVE),
@@ -123,7 +123,7 @@ def render_clusters(plan: Plan, tree: Tree) -> None:
             app = argo.application(
                 "applications",
                 project=env.environment.name,
-                server=cluster.server,
+                cluster=cluster.name,
                 namespace=None,
                 sources=[
                     argo.git_source(catalogue, f"applications/overlays/{env.environment.name}")

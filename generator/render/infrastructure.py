@@ -14,7 +14,6 @@ from generator.flows import (
     split_cilium,
 )
 from generator.manifests import Manifest, Origin, Tree, kustomization
-from generator.model import IN_CLUSTER
 from generator.namespaces import NamespaceUse
 from generator.netpol import namespace_object, subject_policies
 from generator.plan import ClusterPlan, Plan, PlannedComponent
@@ -61,7 +60,8 @@ def render_infrastructure(plan: Plan, tree: Tree) -> None:
         app = argo.application(
             name,
             project="default",
-            server=IN_CLUSTER,
+            # Each cluster's overlay replaces it with its own name (render/clusters.py).
+            cluster=plan.hub.cluster.name,
             namespace=component.namespace,
             sources=[
                 argo.chart_source(
@@ -75,6 +75,7 @@ def render_infrastructure(plan: Plan, tree: Tree) -> None:
             ],
             wave=0,
             server_side_apply=component.server_side_apply,
+            annotations=_bootstrap_annotations(component),
         )
         tree.add(f"{folder}/application.yaml", Manifest(app, origin, hub_minor))
         tree.add(
@@ -112,6 +113,18 @@ def render_infrastructure(plan: Plan, tree: Tree) -> None:
         )
 
 
+def _bootstrap_annotations(component: PlannedComponent) -> dict[str, str]:
+    """What the bootstrap simulation reads off the Application: the CRD groups its chart
+    installs and whether it readies nodes."""
+    blueprint = component.blueprint
+    found = {}
+    if blueprint is not None and blueprint.provides:
+        found[argo.PROVIDES] = ",".join(blueprint.provides)
+    if blueprint is not None and blueprint.node_bootstrap:
+        found[argo.NODE_BOOTSTRAP] = blueprint.node_bootstrap
+    return found
+
+
 def _namespace_manifests(
     plan: Plan,
     pairs: list[tuple[ClusterPlan, PlannedComponent]],
@@ -125,9 +138,12 @@ def _namespace_manifests(
     where = fabric([cp.cluster for cp, _ in pairs])
     variants = use.folders(component.name, [cp.cluster.name for cp, _ in pairs])
     cilium_only: list[dict[str, Any]] = []
+    provides = component.blueprint.provides if component.blueprint else ()
     for owner, sub in sorted(variants.items()):
         subject = component_subject(pairs, use, owner)
         policies, cilium_only = split_cilium(subject_policies(subject, where), where)
+        for body in (*policies, *cilium_only):
+            _after_own_chart(body, provides)
         namespace = _namespace_object(pairs, use, owner)
         _namespace_variant(namespace, policies, tree, f"{folder}/{sub}", origin, minors)
     # The variants differ only by the owner's baseline, which has no Cilium kinds.
@@ -168,6 +184,16 @@ def _namespace_variant(
         tree.add(f"{folder}/networkpolicies.yaml", *(Manifest(p, origin, minors) for p in policies))
         files.append("networkpolicies.yaml")
     tree.add(f"{folder}/kustomization.yaml", Manifest(kustomization(files), origin))
+
+
+def _after_own_chart(body: dict[str, Any], provides: tuple[str, ...]) -> None:
+    """An object of a kind the component's own chart brings (Cilium's policies, on Cilium):
+    applied a wave after the chart, whose objects must not wait for CRDs that do not exist yet."""
+    group = str(body.get("apiVersion", "")).rpartition("/")[0]
+    if group in provides:
+        annotations = body.setdefault("metadata", {}).setdefault("annotations", {})
+        annotations[argo.WAVE] = "1"
+        annotations[argo.SYNC_OPTIONS] = "SkipDryRunOnMissingResource=true"
 
 
 def add_cilium_folder(

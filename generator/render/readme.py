@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from generator.plan import Plan
 from generator.quantity import format_bytes
+from generator.render.capi import ROBOT_SSH, SECRET, capi_namespace
 
 
-def render_readme(plan: Plan) -> str:
+def render_readme(plan: Plan, order: list[list[str]] | None = None) -> str:
+    """`order`: the rounds of the bootstrap simulation, once `render` has run it."""
     catalogue = plan.catalogue
-    hub = plan.hub.cluster
     lines = [
         f"# {catalogue.name}",
         "",
@@ -22,9 +23,11 @@ def render_readme(plan: Plan) -> str:
         "|---|---|",
         "| `bootstrap/root.yaml` | the only object applied by hand: the app-of-apps root |",
         "| `bootstrap/projects/` | one AppProject per environment |",
-        "| `bootstrap/applications/` | per cluster: the Application of its `clusters/` folder "
-        "(and of its Cluster API objects) |",
-        "| `bootstrap/clusters/<cluster>/` | Cluster API objects of clusters made by Cluster API |",
+        "| `bootstrap/argocd-values.yml` | the values of the by-hand Argo CD install |",
+        "| `bootstrap/applications/` | the hub's components Application and each cluster's "
+        "sub-tree Application |",
+        "| `bootstrap/clusters/<cluster>/` | a cluster's sub-tree: its Cluster API objects, its "
+        "registration with Argo CD and the Application of its components |",
         "| `infrastructure/base/<component>/` | a component's Application (chart, pinned version, "
         "base values) and its namespace's manifests |",
         "| `infrastructure/overlays/<environment>/` | the components of an environment, "
@@ -67,33 +70,7 @@ def render_readme(plan: Plan) -> str:
             images = sorted({s.image for s in app.environments.values()})
             lines.append(f"| {app.name} | {envs} | {', '.join(f'`{i}`' for i in images)} |")
     lines += _network_policies(plan)
-    capi = [c.cluster.name for c in plan.clusters if c.cluster.cluster_api]
-    lines += [
-        "",
-        "## Bootstrap",
-        "",
-        f"1. Install Argo CD once by hand on the hub cluster `{hub.name}` (namespace `argocd`);",
-        "   from then on the `argocd` component manages it.",
-        "2. Register every other cluster with Argo CD (`argocd cluster add`), using the `server`",
-        "   address from the catalogue.",
-    ]
-    if capi:
-        lines += [
-            f"3. Cluster API clusters ({', '.join(capi)}): run `clusterctl init --infrastructure",
-            "   hetzner` on the hub; create Secret `hetzner` (keys `hcloud`, `robot-user`,",
-            "   `robot-password`) and, for bare metal, Secret `robot-ssh` in each `capi-<cluster>`",
-            "   namespace of the hub, plus a HetznerBareMetalHost per dedicated server labelled",
-            "   `cluster: <cluster>` and `pool: <pool>`. Secrets never go to git. A hub that",
-            "   describes itself is created from a temporary bootstrap cluster, then taken over",
-            "   with `clusterctl move`. Nodes need a CNI and the Hetzner cloud controller",
-            "   manager (`cloud-provider: external`) before they become Ready.",
-        ]
-    lines += [
-        f"{4 if capi else 3}. `kubectl apply -f bootstrap/root.yaml` on the hub. Argo CD syncs "
-        "the rest,",
-        "   providers of CRDs in earlier sync waves than their users.",
-        "",
-    ]
+    lines += ["", *bootstrap_section(plan, order)]
     return "\n".join(lines)
 
 
@@ -128,3 +105,93 @@ def _network_policies(plan: Plan) -> list[str]:
 
 def _basename(path: str) -> str:
     return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+SIMULATED = "What follows on its own, in the order `render` simulated (each line one round):"
+UNSIMULATED = "(The bootstrap order is listed once `render` has built and simulated the tree.)"
+
+
+def without_order(text: str) -> str:
+    """The README up to its simulated bootstrap order, which closes it."""
+    for marker in (SIMULATED, UNSIMULATED):
+        if marker in text:
+            return text[: text.index(marker)]
+    return text
+
+
+def bootstrap_section(plan: Plan, order: list[list[str]] | None) -> list[str]:
+    """The by-hand steps, exactly, then what Argo CD does on its own, in the simulated order."""
+    hub = plan.hub
+    argocd = next((c for c in hub.components if c.name == "argocd"), None)
+    lines = [
+        "## Bootstrap",
+        "",
+        f"Everything below runs against the hub cluster `{hub.cluster.name}`. Only these steps "
+        "are by hand:",
+        "",
+    ]
+    step = 1
+    if argocd is not None:
+        lines += [
+            f"{step}. Install Argo CD from its pinned chart with the values rendered for the hub "
+            "(the `argocd` component takes it over from then on):",
+            "",
+            "   ```sh",
+            f"   helm install {argocd.release_name} {argocd.chart.name} --repo {argocd.chart.repo} "
+            f"--version {argocd.chart.version} --namespace argocd --create-namespace "
+            "--values bootstrap/argocd-values.yml",
+            "   ```",
+        ]
+        step += 1
+    for cluster_plan in plan.clusters:
+        cluster = cluster_plan.cluster
+        if not cluster.cluster_api:
+            continue
+        namespace = capi_namespace(cluster)
+        metal = any(p.bare_metal for p in cluster.node_pools)
+        robot = (
+            " --from-literal=robot-user=$ROBOT_USER --from-literal=robot-password=$ROBOT_PASSWORD"
+            if metal
+            else ""
+        )
+        lines += [
+            f"{step}. Hetzner credentials of cluster `{cluster.name}` (never in git):",
+            "",
+            "   ```sh",
+            f"   kubectl create namespace {namespace}",
+            f"   kubectl -n {namespace} create secret generic {SECRET} "
+            f"--from-literal=hcloud=$HCLOUD_TOKEN{robot}",
+        ]
+        if metal:
+            lines.append(
+                f"   kubectl -n {namespace} create secret generic {ROBOT_SSH} "
+                "--from-literal=sshkey-name=$RESCUE_KEY_NAME "
+                "--from-file=ssh-privatekey=$RESCUE_KEY --from-file=ssh-publickey=$RESCUE_KEY.pub"
+            )
+        lines += ["   ```"]
+        step += 1
+    for cluster_plan in plan.clusters:
+        registration = cluster_plan.cluster.registration
+        if registration is not None:
+            lines.append(
+                f"{step}. Put Argo CD's cluster `config` JSON for `{cluster_plan.cluster.name}` "
+                f"at `{registration.key}` in secret store `{registration.secret_store}`."
+            )
+            step += 1
+    lines += [
+        f"{step}. Apply the root: `kubectl apply -f bootstrap/root.yaml`.",
+        "",
+        "Argo CD learns every cluster from git (`bootstrap/hub.yaml` names the hub; each spoke's "
+        "`registration.yaml` writes its cluster Secret from the kubeconfig Cluster API creates, "
+        "or from the secret store). Nothing else is run by hand: the `cluster-api` component "
+        "installs the Cluster API providers, and each spoke gets its CNI and cloud controller "
+        "from Applications that target it by name as soon as it is registered.",
+        "",
+    ]
+    if order is None:
+        lines += [UNSIMULATED]
+    else:
+        lines += [SIMULATED, ""]
+        lines += [f"{i}. {', '.join(events)}" for i, events in enumerate(order, 1)]
+    lines.append("")
+    return lines
