@@ -48,13 +48,14 @@ spec:
       nodePools:
         - {name: cp, role: control-plane, serverType: cpx31, count: 1}
         - {name: workers, serverType: cpx41, count: 2}
-      components: [argocd, ingress-nginx, kube-prometheus-stack, alloy]
+      components: [argocd, ingress-nginx, kube-prometheus-stack, alloy, external-secrets]
     - name: monitoring
       role: monitoring
       environment: monitoring
       distribution: kubeadm
       cni: cilium
       server: https://monitoring.example.com:6443
+      registration: {secretStore: vault, key: clusters/monitoring}
       nodePools:
         - {name: cp, role: control-plane, serverType: cpx31, count: 1}
         - {name: workers, serverType: cpx51, count: 3}
@@ -75,6 +76,7 @@ spec:
       distribution: k3s
       cni: flannel
       server: https://dev.example.com:6443
+      registration: {secretStore: vault, key: clusters/dev}
       nodePools:
         - {name: nodes, role: control-plane, serverType: cpx21, count: 1}
       components:
