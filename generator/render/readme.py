@@ -181,7 +181,7 @@ def bootstrap_section(plan: Plan, order: list[list[str]] | None) -> list[str]:
     lines += [
         f"{step}. Apply the root: `kubectl apply -f bootstrap/root.yaml`.",
         "",
-        "Argo CD learns every cluster from git (`bootstrap/hub.yaml` names the hub; each spoke's "
+        "Argo CD learns every cluster from git (the install's values name the hub; each spoke's "
         "`registration.yaml` writes its cluster Secret from the kubeconfig Cluster API creates, "
         "or from the secret store). Nothing else is run by hand: the `cluster-api` component "
         "installs the Cluster API providers, and each spoke gets its CNI and cloud controller "
