@@ -275,9 +275,10 @@ def _with_edge(controller: str, environment: str) -> str:
     components = f"      components: [argocd, cert-manager, {controller}, vmagent]\n"
     text = catalogue("k3s", "flannel", controller).replace(
         components,
-        components + "    - name: edge\n"
+        components.replace("vmagent]", "vmagent, external-secrets]") + "    - name: edge\n"
         f"      environment: {environment}\n"
         "      server: https://edge.example.com:6443\n"
+        "      registration: {secretStore: vault, key: clusters/edge}\n"
         "      cni: cilium\n"
         "      nodePools: [{name: all, serverType: cpx41, count: 1}]\n"
         f"      components: [cert-manager, {controller}]\n",

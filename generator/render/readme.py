@@ -169,6 +169,12 @@ def bootstrap_section(plan: Plan, order: list[list[str]] | None) -> list[str]:
                 "--from-file=ssh-privatekey=$RESCUE_KEY --from-file=ssh-publickey=$RESCUE_KEY.pub"
             )
         lines += ["   ```"]
+        if metal:
+            lines.append(
+                f"   and, per dedicated server of its bare-metal pools, a HetznerBareMetalHost in "
+                f"`{namespace}` with its Robot server ID, labelled `cluster: {cluster.name}` and "
+                "`pool: <pool>` (the catalogue does not know the servers)."
+            )
         step += 1
     for cluster_plan in plan.clusters:
         registration = cluster_plan.cluster.registration
