@@ -76,7 +76,10 @@ def write(path: Path, text: str) -> Path:
 
 
 def two_clusters(hub_components: str, edge_components: str = "[]") -> str:
-    """A catalogue: the hub and one more cluster, on big nodes, running the given components."""
+    """A catalogue: the hub and one more cluster, on big nodes, running the given components.
+
+    The hub's components must include external-secrets, as any hub's with spokes must.
+    """
     return f"""
 apiVersion: gitops-gen/v1alpha1
 kind: Catalogue
@@ -90,6 +93,7 @@ spec:
       components: {hub_components}
     - name: edge
       server: https://edge.example.com:6443
+      registration: {{secretStore: vault, key: clusters/edge}}
       nodePools: [{{name: workers, serverType: cx53, count: 1}}]
       components: {edge_components}
 """

@@ -26,7 +26,7 @@ CONTROL_RESERVED = WORKER_RESERVED + 1_331_000_000  # 1_710_857_600
 
 
 def catalogue_text(pools: str, components: str, apps: str = "", capacity: str = "") -> str:
-    """A hub that only runs Argo CD, and the cluster `edge` under test."""
+    """A hub running Argo CD and external-secrets (to register `edge`); `edge` is under test."""
     return f"""
 apiVersion: gitops-gen/v1alpha1
 kind: Catalogue
@@ -39,10 +39,11 @@ spec:
     - name: hub
       environment: hub
       nodePools: [{{name: workers, serverType: cx53, count: 2}}]
-      components: [{{name: argocd, profile: tiny}}]
+      components: [{{name: argocd, profile: tiny}}, external-secrets]
     - name: edge
       environment: edge
       server: https://edge.example.com:6443
+      registration: {{secretStore: vault, key: clusters/edge}}
       nodePools: {pools}
       {capacity}
       components: {components}

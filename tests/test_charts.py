@@ -34,7 +34,9 @@ def helm_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
 def render(run: Callable[..., Result], tmp_path: Path, components: str, charts: Path) -> Result:
     return run(
         "render",
-        write(tmp_path / "catalogue.yaml", two_clusters(f"[argocd, {components}]")),
+        write(
+            tmp_path / "catalogue.yaml", two_clusters(f"[argocd, external-secrets, {components}]")
+        ),
         "-o",
         tmp_path / "out",
         "--blueprints",

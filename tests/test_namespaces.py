@@ -36,7 +36,7 @@ def selected(policy: dict[str, Any]) -> dict[str, str]:
 def test_components_sharing_a_namespace_have_one_owner(
     run: Callable[..., Result], tmp_path: Path
 ) -> None:
-    text = two_clusters("[argocd, test-crds, test-stack]")
+    text = two_clusters("[argocd, external-secrets, test-crds, test-stack]")
     result = render(run, tmp_path, text)
     assert result.exit_code == 0, result.stderr
     # test-stack is named after the namespace: it owns it, though listed second.
@@ -61,7 +61,9 @@ def test_components_sharing_a_namespace_have_one_owner(
 def test_system_namespaces_get_no_namespace_object_and_no_default_deny(
     run: Callable[..., Result], tmp_path: Path
 ) -> None:
-    text = two_clusters(f"[argocd, {{name: extra, namespace: kube-system, {PLAIN}}}]")
+    text = two_clusters(
+        f"[argocd, external-secrets, {{name: extra, namespace: kube-system, {PLAIN}}}]"
+    )
     assert render(run, tmp_path, text).exit_code == 0
     assert manifests(tmp_path, "extra") == [
         "application.yaml",
@@ -82,7 +84,7 @@ def test_a_namespace_has_an_owner_on_every_cluster(
     run: Callable[..., Result], tmp_path: Path
 ) -> None:
     # test-crds is a guest of test-stack on the hub, but alone, so the owner, on edge.
-    text = two_clusters("[argocd, test-stack, test-crds]", "[test-crds]")
+    text = two_clusters("[argocd, external-secrets, test-stack, test-crds]", "[test-crds]")
     assert render(run, tmp_path, text).exit_code == 0
     base = "infrastructure/base/test-crds"
     guest = objects(tmp_path, f"{base}/manifests/networkpolicies.yaml")
@@ -112,7 +114,7 @@ def test_server_side_apply_defaults_and_overrides(
     run: Callable[..., Result], tmp_path: Path
 ) -> None:
     text = two_clusters(
-        f"[argocd, test-stack, test-crds, {{name: extra, {PLAIN}}},"
+        f"[argocd, external-secrets, test-stack, test-crds, {{name: extra, {PLAIN}}},"
         f" {{name: other, serverSideApply: false, {PLAIN}}},"
         " {name: cert-manager, serverSideApply: false}]"
     )
@@ -127,7 +129,9 @@ def test_server_side_apply_defaults_and_overrides(
 def test_a_deprecated_blueprint_renders_with_a_warning(
     run: Callable[..., Result], tmp_path: Path
 ) -> None:
-    result = render(run, tmp_path, two_clusters("[argocd, test-old]"), "--kustomize", "never")
+    result = render(
+        run, tmp_path, two_clusters("[argocd, external-secrets, test-old]"), "--kustomize", "never"
+    )
     assert result.exit_code == 0
     assert "'test-old' is deprecated: retired upstream; use test-stack" in result.stderr
 
@@ -136,7 +140,7 @@ def test_components_sync_after_the_owner_of_their_namespace(
     run: Callable[..., Result], tmp_path: Path
 ) -> None:
     # test-crds provides CRDs, so it would sync first; it must wait for test-stack's Namespace.
-    text = two_clusters("[argocd, test-crds, test-stack]")
+    text = two_clusters("[argocd, external-secrets, test-crds, test-stack]")
     assert render(run, tmp_path, text, "--kustomize", "never").exit_code == 0
     waves = {}
     for name in ("test-stack", "test-crds"):
@@ -149,7 +153,13 @@ def test_a_guest_scraper_is_admitted_through_its_owners_namespace(
     run: Callable[..., Result], tmp_path: Path
 ) -> None:
     # loki owns monitoring (listed first); alloy, a guest there, scrapes metrics.
-    result = render(run, tmp_path, two_clusters("[argocd, loki, alloy]"), "--kustomize", "never")
+    result = render(
+        run,
+        tmp_path,
+        two_clusters("[argocd, external-secrets, loki, alloy]"),
+        "--kustomize",
+        "never",
+    )
     assert result.exit_code == 0, result.stderr
     (namespace,) = objects(tmp_path, "infrastructure/base/loki/manifests/namespace.yaml")
     assert namespace["metadata"]["labels"]["gitops-gen.dev/metrics-scraper"] == "true"
@@ -159,7 +169,7 @@ def test_owner_manifests_and_cilium_policies_are_both_sources(
     run: Callable[..., Result], tmp_path: Path, kustomize_cmd: list[str]
 ) -> None:
     # test-crds owns its namespace on the Cilium hub and is a guest on the flannel edge.
-    text = two_clusters("[argocd, test-crds]", "[test-stack, test-crds]").replace(
+    text = two_clusters("[argocd, external-secrets, test-crds]", "[test-stack, test-crds]").replace(
         "server: https://edge.example.com:6443",
         "server: https://edge.example.com:6443\n      cni: flannel",
     )
