@@ -23,19 +23,9 @@ from typing import Any
 from generator.errors import Location, UserError
 from generator.manifests import object_ref
 from generator.plan import Plan
+from generator.rules.pods import pod_spec
 from generator.schema import SchemaStore
 from generator.yamlio import load_all_plain
-
-# Where each workload kind keeps its pod spec.
-_POD_SPEC = {
-    "Pod": ("spec",),
-    "Deployment": ("spec", "template", "spec"),
-    "StatefulSet": ("spec", "template", "spec"),
-    "DaemonSet": ("spec", "template", "spec"),
-    "ReplicaSet": ("spec", "template", "spec"),
-    "Job": ("spec", "template", "spec"),
-    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
-}
 
 
 @dataclass(frozen=True)
@@ -54,14 +44,10 @@ def find(folder: Path, name: str, version: str) -> Path | None:
 def container_problems(objects: list[dict[str, Any]]) -> Iterator[str]:
     """`Kind/ns/name: container 'c' has no memory request` for every gap."""
     for body in objects:
-        path = _POD_SPEC.get(str(body.get("kind")))
-        if path is None:
+        found = pod_spec(body)
+        if found is None:
             continue
-        spec: Any = body
-        for part in path:
-            spec = spec.get(part) if isinstance(spec, Mapping) else None
-        if not isinstance(spec, Mapping):
-            continue
+        _, spec = found
         for field in ("initContainers", "containers"):
             for container in spec.get(field) or []:
                 resources = container.get("resources") or {}
