@@ -31,14 +31,14 @@ def fleet(clusters: int, apps: int) -> str:
         *(f"    - {{name: env{i}}}" for i in range(clusters)),
         "  clusters:",
         "    - {name: hub, environment: hub, nodePools: [{name: cp, role: control-plane, "
-        "serverType: cpx31, count: 3}], components: [argocd, cert-manager]}",
+        "serverType: cpx31, count: 3}], components: [argocd, cert-manager, cluster-api, external-secrets]}",
     ]
     for i in range(clusters):
         lines.append(
             f"    - {{name: c{i}, environment: env{i}, server: 'https://c{i}.example.com:6443', "
             "clusterAPI: true, nodePools: [{name: cp, role: control-plane, serverType: cpx31, "
             "count: 3}, {name: w, serverType: cpx41, count: 3}], "
-            "components: [cert-manager, ingress-nginx]}"
+            "components: [cilium, hcloud-ccm, cert-manager, traefik]}"
         )
     envs = ", ".join(f"env{i}: {{replicas: 2}}" for i in range(clusters))
     lines.append("  applications:")
