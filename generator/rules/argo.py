@@ -106,12 +106,8 @@ def providers(obj: Manifest, ctx: Context) -> Iterator[tuple[Manifest, str]]:
     group = str(body.get("apiVersion", "")).rpartition("/")[0]
     kind = str(body.get("kind", ""))
     if "." in group:
-        for crd in ctx.of_kind("CustomResourceDefinition"):
-            if (
-                dig(crd.body, "spec", "group") == group
-                and dig(crd.body, "spec", "names", "kind") == kind
-            ):
-                yield crd, "CustomResourceDefinition"
+        for crd in ctx.crds_by_resource.get((group, kind), ()):
+            yield crd, "CustomResourceDefinition"
     namespace = meta(body).get("namespace")
     # Argo CD's own objects live in the namespace Argo CD already runs in.
     if namespace and not str(body.get("apiVersion", "")).startswith("argoproj.io/"):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any
+from functools import cache, cached_property
+from typing import Any, TypeVar
 
 import yaml
 
@@ -13,6 +13,8 @@ from generator.manifests import Manifest
 from generator.rules.pods import pod_spec, template_labels
 from generator.schema import SchemaStore, supported_versions
 from generator.yamlio import DocPath
+
+T = TypeVar("T")
 
 NAMESPACED_CLUSTER_KINDS = frozenset(
     {
@@ -38,6 +40,7 @@ NAMESPACED_CLUSTER_KINDS = frozenset(
 )
 
 
+@cache
 def schema_minor(version: str) -> str:
     """The newest shipped schema version not newer than `version` (the oldest if all are)."""
 
@@ -164,6 +167,19 @@ class Context:
     duplicate_keys: dict[int, list[DocPath]] = field(default_factory=dict)
     # Where a Kustomization manifest lives on disk, for rules that check its paths.
     directories: dict[int, str] = field(default_factory=dict)
+    _shared: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False)
+
+    def shared(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()` once per run for each `key`.
+
+        Overlays of many clusters repeat one namespace with the same workloads and policies;
+        a rule whose verdict depends only on the key (say a namespace and a label set) then
+        evaluates it once instead of once per copy.
+        """
+        if key not in self._shared:
+            self._shared[key] = compute()
+        found: T = self._shared[key]
+        return found
 
     @cached_property
     def first_by_identity(self) -> dict[tuple[str, ...], Manifest]:
@@ -218,6 +234,41 @@ class Context:
                 out.append((obj, namespace_of(obj.body), template_labels(obj.body), found[1]))
         return out
 
+    @cached_property
+    def _pods_by_namespace(
+        self,
+    ) -> dict[str, list[tuple[Manifest, str, dict[str, str], dict[str, Any]]]]:
+        out: dict[str, list[tuple[Manifest, str, dict[str, str], dict[str, Any]]]] = {}
+        for entry in self.pod_templates:
+            out.setdefault(entry[1], []).append(entry)
+        return out
+
+    def pods_in(
+        self, namespace: str
+    ) -> Sequence[tuple[Manifest, str, dict[str, str], dict[str, Any]]]:
+        """`pod_templates` of one namespace, in input order."""
+        return self._pods_by_namespace.get(namespace, ())
+
+    @cached_property
+    def _by_kind_namespace(self) -> dict[tuple[str, str], list[Manifest]]:
+        out: dict[tuple[str, str], list[Manifest]] = {}
+        for kind, objects in self.by_kind.items():
+            for obj in objects:
+                out.setdefault((kind, namespace_of(obj.body)), []).append(obj)
+        return out
+
+    def in_namespace(self, kind: str, namespace: str) -> Sequence[Manifest]:
+        """Objects of `kind` in `namespace`, in input order."""
+        return self._by_kind_namespace.get((kind, namespace), ())
+
+    @cached_property
+    def _by_kind_name(self) -> dict[tuple[str, str], list[Manifest]]:
+        out: dict[tuple[str, str], list[Manifest]] = {}
+        for kind, objects in self.by_kind.items():
+            for obj in objects:
+                out.setdefault((kind, name_of(obj.body)), []).append(obj)
+        return out
+
     def pods_selected(self, namespace: str, selector: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Pod specs in `namespace` whose labels `selector` matches.
 
@@ -225,33 +276,52 @@ class Context:
         template, so a selector on them is judged by its other labels.
         """
         selector = {k: v for k, v in selector.items() if k not in CONTROLLER_LABELS}
-        return [
-            spec
-            for _, ns, labels, spec in self.pod_templates
-            if ns == namespace and selector_matches(selector, labels)
-        ]
+        # repr tells apart every value YAML loads (1 and "1", True and "true").
+        return self.shared(
+            ("pods_selected", namespace, repr(selector)),
+            lambda: [
+                spec
+                for _, _, labels, spec in self.pods_in(namespace)
+                if selector_matches(selector, labels)
+            ],
+        )
 
     def find(self, kind: str, namespace: str | None, name: str) -> Manifest | None:
-        for obj in self.by_kind.get(kind, ()):
-            if name_of(obj.body) == name and (
-                namespace is None or namespace_of(obj.body) == namespace
-            ):
+        for obj in self._by_kind_name.get((kind, name), ()):
+            if namespace is None or namespace_of(obj.body) == namespace:
                 return obj
         return None
 
+    @cached_property
+    def hpa_by_target(self) -> dict[tuple[str, str, str], Manifest]:
+        """The first HorizontalPodAutoscaler scaling each (namespace, kind, name)."""
+        out: dict[tuple[str, str, str], Manifest] = {}
+        for hpa in self.of_kind("HorizontalPodAutoscaler"):
+            target = dig(hpa.body, "spec", "scaleTargetRef")
+            if not isinstance(target, dict):
+                continue
+            kind, name = target.get("kind"), target.get("name")
+            # Workloads' kinds and names are strings: a target of another type scales none.
+            if isinstance(kind, str) and isinstance(name, str):
+                out.setdefault((namespace_of(hpa.body), kind, name), hpa)
+        return out
+
+    @cached_property
+    def crds_by_resource(self) -> dict[tuple[str, str], list[Manifest]]:
+        """CustomResourceDefinitions by the (group, kind) they define, in input order."""
+        out: dict[tuple[str, str], list[Manifest]] = {}
+        for crd in self.of_kind("CustomResourceDefinition"):
+            group, kind = dig(crd.body, "spec", "group"), dig(crd.body, "spec", "names", "kind")
+            if isinstance(group, str) and isinstance(kind, str):
+                out.setdefault((group, kind), []).append(crd)
+        return out
+
 
 def _hpa_for(obj: Manifest, ctx: Context) -> Manifest | None:
-    namespace, name, kind = namespace_of(obj.body), name_of(obj.body), obj.body.get("kind")
-    for hpa in ctx.of_kind("HorizontalPodAutoscaler"):
-        target = dig(hpa.body, "spec", "scaleTargetRef")
-        if (
-            isinstance(target, dict)
-            and namespace_of(hpa.body) == namespace
-            and target.get("kind") == kind
-            and target.get("name") == name
-        ):
-            return hpa
-    return None
+    kind = obj.body.get("kind")
+    if not isinstance(kind, str):
+        return None
+    return ctx.hpa_by_target.get((namespace_of(obj.body), kind, name_of(obj.body)))
 
 
 def scaled_by_hpa(obj: Manifest, ctx: Context) -> bool:
@@ -272,7 +342,5 @@ def selected_workloads(ctx: Context, namespace: str, selector: Mapping[str, Any]
     if not selector:
         return []
     return [
-        obj
-        for obj, ns, labels, _ in ctx.pod_templates
-        if ns == namespace and selector_matches(selector, labels)
+        obj for obj, _, labels, _ in ctx.pods_in(namespace) if selector_matches(selector, labels)
     ]

@@ -80,7 +80,7 @@ KINDS: frozenset[str] | None = WORKLOAD_KINDS | {"Namespace"}
 
 def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
     namespace = namespace_of(obj.body) if obj.body.get("kind") != "Namespace" else name_of(obj.body)
-    policies = [p for p in ctx.of_kind(*POLICY_KINDS) if namespace_of(p.body) == namespace]
+    policies = [p for kind in POLICY_KINDS for p in ctx.in_namespace(kind, namespace)]
     if obj.body.get("kind") == "Namespace":
         if not policies:
             yield Finding(
@@ -90,17 +90,26 @@ def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
             )
         return
     labels = template_labels(obj.body)
-    selecting = [p for p in policies if policy_selects(p.body, labels)]
-    if not selecting:
+    covered = ctx.shared(
+        (CODE, namespace, frozenset(labels.items())), lambda: _covered(policies, labels)
+    )
+    if covered is None:
         yield Finding(
             ("metadata", "name"),
             f"no NetworkPolicy in namespace {namespace} selects these pods; add a default-deny "
             "policy with podSelector: {}",
         )
         return
-    covered = set().union(*(directions(p.body) for p in selecting))
     for missing in sorted({"Ingress", "Egress"} - covered):
         yield Finding(
             ("metadata", "name"),
             f"no NetworkPolicy in namespace {namespace} restricts {missing.lower()} of these pods",
         )
+
+
+def _covered(policies: list[Manifest], labels: dict[str, str]) -> set[str] | None:
+    """The directions the policies selecting pods with `labels` isolate; None if none selects."""
+    selecting = [p for p in policies if policy_selects(p.body, labels)]
+    if not selecting:
+        return None
+    return set().union(*(directions(p.body) for p in selecting))

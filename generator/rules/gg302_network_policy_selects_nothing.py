@@ -89,7 +89,7 @@ def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
     namespace = namespace_of(obj.body)
     if not isinstance(selector, dict) or not selector:
         return
-    pods = [labels for _, ns, labels, _ in ctx.pod_templates if ns == namespace]
+    pods = [labels for _, _, labels, _ in ctx.pods_in(namespace)]
     if not any(selector_matches(selector, labels) for labels in pods):
         yield Finding(
             ("spec", "podSelector"), f"podSelector matches no pod in namespace {namespace}"

@@ -89,7 +89,5 @@ def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
     namespace = namespace_of(obj.body)
     if not isinstance(selector, dict) or not selector:
         return
-    if any(ns == namespace for _, ns, _, _ in ctx.pod_templates) and not ctx.pods_selected(
-        namespace, selector
-    ):
+    if ctx.pods_in(namespace) and not ctx.pods_selected(namespace, selector):
         yield Finding(("spec", "selector"), f"selector matches no pod in namespace {namespace}")

@@ -78,7 +78,7 @@ How to suppress:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from generator.manifests import Manifest
 from generator.rules.base import Context, Finding, dig, name_of, namespace_of, selector_matches
@@ -99,17 +99,23 @@ def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
         return
     namespace = namespace_of(obj.body)
     labels = template_labels(obj.body)
-    for policy in ctx.of_kind("NetworkPolicy"):
-        if namespace_of(policy.body) != namespace:
-            continue
+    messages = ctx.shared(
+        (CODE, namespace, frozenset(labels.items())),
+        lambda: list(_openings(ctx.in_namespace("NetworkPolicy", namespace), labels)),
+    )
+    for message in messages:
+        yield Finding(("metadata", "name"), message)
+
+
+def _openings(policies: Sequence[Manifest], labels: dict[str, str]) -> Iterator[str]:
+    for policy in policies:
         selector = dig(policy.body, "spec", "podSelector")
         if not isinstance(selector, dict) or not selector_matches(selector, labels):
             continue
         for key, peers in _RULES:
             rules = dig(policy.body, "spec", key) or []
             if any(isinstance(r, dict) and not r.get(peers) and not r.get("ports") for r in rules):
-                yield Finding(
-                    ("metadata", "name"),
+                yield (
                     f"NetworkPolicy {name_of(policy.body)} opens these pods to all {key}: a rule "
-                    f"with no '{peers}' and no 'ports' matches every peer on every port",
+                    f"with no '{peers}' and no 'ports' matches every peer on every port"
                 )

@@ -95,13 +95,9 @@ def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
         return
     namespace = namespace_of(obj.body)
     labels = template_labels(obj.body)
-    for pdb in ctx.of_kind("PodDisruptionBudget"):
+    for pdb in ctx.in_namespace("PodDisruptionBudget", namespace):
         selector = dig(pdb.body, "spec", "selector")
-        if (
-            namespace_of(pdb.body) == namespace
-            and isinstance(selector, dict)
-            and selector_matches(selector, labels)
-        ):
+        if isinstance(selector, dict) and selector_matches(selector, labels):
             return
     yield Finding(
         ("metadata", "name"), f"{count} replicas but no PodDisruptionBudget selects the pods"
