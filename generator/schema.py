@@ -174,6 +174,9 @@ class SchemaStore:
                     "schemas); pass --crd for custom resources",
                 )
             ]
+        # Most objects are valid, and saying so is cheaper than collecting no errors.
+        if validator.is_valid(obj):
+            return []
         errors = {
             SchemaError(_pointer(err.instance_path), err.message, tuple(err.instance_path))
             for err in validator.iter_errors(obj)

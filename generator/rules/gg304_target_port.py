@@ -75,6 +75,7 @@ How to suppress:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from generator.manifests import Manifest
 from generator.rules.base import Context, Finding, dig, namespace_of
@@ -91,17 +92,11 @@ def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
     selector = dig(obj.body, "spec", "selector")
     if not isinstance(spec, dict) or not isinstance(selector, dict) or not selector:
         return
-    pods = ctx.pods_selected(namespace_of(obj.body), selector)
+    namespace = namespace_of(obj.body)
+    pods = ctx.pods_selected(namespace, selector)
     if not pods:
         return
-    names, numbers = set(), set()
-    for pod in pods:
-        for key in ("containers", "initContainers"):
-            for container in pod.get(key) or []:
-                for port in (container.get("ports") or []) if isinstance(container, dict) else []:
-                    if isinstance(port, dict):
-                        names.add(port.get("name"))
-                        numbers.add(port.get("containerPort"))
+    names, numbers = ctx.shared((CODE, namespace, repr(selector)), lambda: _declared(pods))
     ports = spec.get("ports")
     for index, port in enumerate(ports if isinstance(ports, list) else []):
         if not isinstance(port, dict):
@@ -118,3 +113,16 @@ def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
                 f"targetPort {target} is not declared by the selected pods",
                 "info",
             )
+
+
+def _declared(pods: list[dict[str, Any]]) -> tuple[set[Any], set[Any]]:
+    """The port names and numbers the containers of `pods` declare."""
+    names, numbers = set(), set()
+    for pod in pods:
+        for key in ("containers", "initContainers"):
+            for container in pod.get(key) or []:
+                for port in (container.get("ports") or []) if isinstance(container, dict) else []:
+                    if isinstance(port, dict):
+                        names.add(port.get("name"))
+                        numbers.add(port.get("containerPort"))
+    return names, numbers
