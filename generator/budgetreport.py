@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from generator.budget import ClusterBudget, PoolBudget, format_mib
+# The command line names FORMATS for every command; the budget model loads only for `budget`.
+if TYPE_CHECKING:
+    from generator.budget import ClusterBudget, PoolBudget
 
 FORMATS = ("text", "json", "markdown")
 
@@ -86,6 +88,8 @@ def _pool_json(p: PoolBudget, per_node: int) -> dict[str, Any]:
 
 def _tables(b: ClusterBudget) -> list[tuple[str, list[str], list[list[str]]]]:
     """The cluster's summary, pools and consumers as (title, header, rows)."""
+    from generator.budget import format_mib
+
     summary = [
         [
             format_mib(b.allocatable_bytes),

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from generator import __version__, budgetreport, checkrecord, diagnostics, kustomize, writer
+from generator.clusternetwork import ClusterNetwork
 from generator.diagnostics import FORMATS, SEVERITIES
 from generator.errors import (
     EXIT_BUG,
@@ -22,7 +23,6 @@ from generator.errors import (
     Location,
     UserError,
 )
-from generator.model import ClusterNetwork
 
 # What a shell reports for a process ended by SIGINT or SIGTERM (128 + the signal number).
 EXIT_INTERRUPTED = 128 + signal.SIGINT

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+# Part of the model; kept in its own module so the command line loads without the model.
+from generator.clusternetwork import ClusterNetwork as ClusterNetwork
 from generator.errors import Location
 from generator.servertypes import ServerType
 
@@ -54,15 +56,6 @@ class Component:
     server_side_apply: bool | None = None  # None: the default for its kind
 
 
-@dataclass(frozen=True)
-class ClusterNetwork:
-    """The cluster's address ranges: what node-level NetworkPolicy peers are named by."""
-
-    node_cidr: str = "10.0.0.0/16"
-    pod_cidr: str = "10.244.0.0/16"
-    service_cidr: str = "10.96.0.0/12"
-
-
 # Each distribution's own defaults; nodes sit on the Hetzner private network.
 NETWORK_DEFAULTS = {
     "kubeadm": ClusterNetwork(),
@@ -95,7 +88,7 @@ class Cluster:
     components: tuple[Component, ...]
     is_hub: bool
     location: Location
-    network: ClusterNetwork = ClusterNetwork()
+    network: ClusterNetwork = field(default_factory=ClusterNetwork)
     registration: Registration | None = None
 
     @property
