@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from generator import __version__, budgetreport, checkrecord, diagnostics, kustomize, writer
+from generator import __version__, budgetreport, diagnostics, kustomize
 from generator.clusternetwork import ClusterNetwork
 from generator.diagnostics import FORMATS, SEVERITIES
 from generator.errors import (
@@ -152,6 +152,8 @@ def render(
     """
 
     def action() -> int:
+        from generator import checkrecord, writer
+
         build_cmd = kustomize.resolve(kustomize_mode)
         # Charts checked with helm are an input the record does not describe: always render.
         inputs = (

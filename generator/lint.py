@@ -10,10 +10,9 @@ import posixpath
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator import kustomize, lintconfig, lintinput, rules
-from generator.connectivity import Matrix, Network, connection_matrix, universe
 from generator.diagnostics import Diagnostic, Report, RuleInfo
 from generator.documents import load_documents
 from generator.errors import Location, UserError
@@ -22,6 +21,9 @@ from generator.manifests import Manifest, Origin
 from generator.rules.base import Context, Finding, meta
 from generator.rules.pods import template_metadata
 from generator.schema import SchemaStore
+
+if TYPE_CHECKING:
+    from generator.connectivity import Matrix, Network
 
 SUPPRESS_PREFIX = "ignore.gitops-gen.dev/"
 
@@ -254,6 +256,8 @@ def connectivity_matrix(
 ) -> Matrix:
     """`gitops-gen lint --connectivity`: which connections the policies among `paths` allow,
     read and built the way `lint` reads them."""
+    from generator.connectivity import connection_matrix, universe
+
     found = config_path or lintconfig.find(paths[0])
     config = lintconfig.load(found) if found else LintConfig()
     source = lintinput.read(paths, kustomize.command(), config.ignore_paths)

@@ -12,15 +12,25 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
-import kubernetes_validate
 
 from generator.resources import shipped
 
-_K8S_ROOT = Path(kubernetes_validate.__file__).resolve().parent / "kubernetes-json-schema"
+
+def _package_folder(name: str) -> Path:
+    """Where an installed package lives, found without running it (kubernetes-validate's own
+    import loads Python jsonschema, which only its files are needed from)."""
+    spec = find_spec(name)
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError(name)
+    return Path(spec.origin).resolve().parent
+
+
+_K8S_ROOT = _package_folder("kubernetes_validate") / "kubernetes-json-schema"
 _DEFINITIONS_ID = "https://kubernetes.io/api/_definitions.json"
 _OBJECT_META = f"{_DEFINITIONS_ID}#/$defs/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 _PRESERVE = "x-kubernetes-preserve-unknown-fields"

@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import Any, TypeVar
 
-import yaml
-
 from generator.manifests import Manifest
 from generator.rules.pods import pod_spec, template_labels
 from generator.schema import SchemaStore, supported_versions
@@ -197,6 +195,8 @@ class Context:
     def flux_patched_kinds(self) -> frozenset[str]:
         """Kinds a Flux Kustomization patches at apply time (`spec.patches`), which may leave
         required fields to those patches; the objects as written are partial by design."""
+        import yaml  # only for inputs with Flux patches
+
         found: set[str] = set()
         for obj in self.by_kind.get("Kustomization", ()):
             if not str(obj.body.get("apiVersion", "")).startswith("kustomize.toolkit.fluxcd.io"):
