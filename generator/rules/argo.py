@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from generator.manifests import Manifest
-from generator.rules.base import Context, annotations_of, dig, meta, namespace_of
+from generator.rules.base import Context, dig, meta, namespace_of
 from generator.yamlio import DocPath
 
 WAVE = "argocd.argoproj.io/sync-wave"
@@ -96,7 +96,8 @@ def has_finalizer(body: Mapping[str, Any]) -> bool:
 
 
 def wave_of(body: Mapping[str, Any]) -> int:
-    value = annotations_of(body).get(WAVE, "0").strip()
+    notes = meta(body).get("annotations")
+    value = str(notes.get(WAVE, "0")).strip() if isinstance(notes, dict) else "0"
     return int(value) if WAVE_SYNTAX.match(value) else 0
 
 

@@ -67,6 +67,24 @@ def _holds(rule: str, value: Any) -> bool | None:
     return bool(result) if isinstance(result, celpy.celtypes.BoolType) else None
 
 
+def checks_anything(schema: Any) -> bool:
+    """Whether any node of `schema` declares something `violations` checks; many CRDs declare
+    nothing, and their objects need no walk."""
+    if isinstance(schema, list):
+        return any(checks_anything(item) for item in schema)
+    if not isinstance(schema, dict):
+        return False
+    # Every node is looked at, property maps included (a property may be named `format`).
+    fmt = schema.get("format")
+    if (
+        schema.get("x-kubernetes-validations")
+        or (isinstance(fmt, str) and fmt in _FORMATS)
+        or schema.get("x-kubernetes-list-type") in ("map", "set")
+    ):
+        return True
+    return any(checks_anything(value) for value in schema.values())
+
+
 def violations(schema: Any, value: Any, path: DocPath = ()) -> Iterator[tuple[DocPath, str]]:
     """(path, message) for every CEL rule, list key and format `value` breaks."""
     if not isinstance(schema, dict) or value is None:

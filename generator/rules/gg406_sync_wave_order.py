@@ -86,8 +86,11 @@ KINDS: frozenset[str] | None = None
 
 
 def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
+    found = list(providers(obj, ctx))
+    if not found:
+        return
     mine = wave_of(obj.body)
-    for provider, what in providers(obj, ctx):
+    for provider, what in found:
         theirs = wave_of(provider.body)
         if theirs > mine:
             yield Finding(
