@@ -67,22 +67,36 @@ def _holds(rule: str, value: Any) -> bool | None:
     return bool(result) if isinstance(result, celpy.celtypes.BoolType) else None
 
 
-def checks_anything(schema: Any) -> bool:
-    """Whether any node of `schema` declares something `violations` checks; many CRDs declare
-    nothing, and their objects need no walk."""
-    if isinstance(schema, list):
-        return any(checks_anything(item) for item in schema)
+_WALKED = ("properties", "additionalProperties", "items")
+
+
+def checked_parts(schema: Any) -> dict[str, Any] | None:
+    """`schema` cut down to what `violations` checks, or None if it checks nothing.
+
+    Subtrees that declare no rule, list key or format become None, so objects are walked only
+    where something applies (most of a large CRD declares nothing).
+    """
     if not isinstance(schema, dict):
-        return False
-    # Every node is looked at, property maps included (a property may be named `format`).
+        return None
+    out = {key: value for key, value in schema.items() if key not in _WALKED}
     fmt = schema.get("format")
-    if (
-        schema.get("x-kubernetes-validations")
+    useful = (
+        bool(schema.get("x-kubernetes-validations"))
         or (isinstance(fmt, str) and fmt in _FORMATS)
         or schema.get("x-kubernetes-list-type") in ("map", "set")
-    ):
-        return True
-    return any(checks_anything(value) for value in schema.values())
+    )
+    properties = schema.get("properties")
+    if isinstance(properties, dict):
+        # Every name stays, so that a name with nothing to check is not taken for one of the
+        # additionalProperties.
+        out["properties"] = {key: checked_parts(value) for key, value in properties.items()}
+        useful = useful or any(part is not None for part in out["properties"].values())
+    for key in ("additionalProperties", "items"):
+        part = checked_parts(schema.get(key))
+        if part is not None:
+            out[key] = part
+            useful = True
+    return out if useful else None
 
 
 def violations(schema: Any, value: Any, path: DocPath = ()) -> Iterator[tuple[DocPath, str]]:

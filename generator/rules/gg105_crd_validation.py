@@ -92,7 +92,7 @@ from collections.abc import Iterator
 
 from generator.manifests import Manifest
 from generator.rules.base import Context, Finding
-from generator.rules.crdvalidation import checks_anything, violations
+from generator.rules.crdvalidation import checked_parts, violations
 
 CODE = "GG105"
 NAME = "crd-validation"
@@ -105,8 +105,10 @@ def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
     api_version, kind = obj.body.get("apiVersion"), obj.body.get("kind")
     if not isinstance(api_version, str) or not isinstance(kind, str) or "." not in api_version:
         return
-    schema = ctx.store.crd_schema(api_version, kind)
-    if schema is None or not ctx.shared((CODE, api_version, kind), lambda: checks_anything(schema)):
+    schema = ctx.shared(
+        (CODE, api_version, kind), lambda: checked_parts(ctx.store.crd_schema(api_version, kind))
+    )
+    if schema is None:
         return
     for path, message in violations(schema, obj.body):
         yield Finding(path, message)
