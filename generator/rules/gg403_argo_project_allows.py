@@ -82,7 +82,7 @@ CODE = "GG403"
 NAME = "argo-project-allows"
 FAMILY = "argocd-kustomize"
 SEVERITY = "error"
-KINDS: frozenset[str] | None = frozenset({"Application", "ApplicationSet"})
+KINDS: frozenset[str] | None = frozenset({"Application"})
 
 
 def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:

@@ -1,0 +1,62 @@
+"""The pre-commit paths start fast: they load only what they use (issue: a check in a blink)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import EXAMPLES, ROOT, Result
+
+# Modules that take tens of milliseconds to load and that these paths never need.
+HEAVY = (
+    "celpy",
+    "jsonschema",
+    "jinja2",
+    "generator.budget",
+    "generator.blueprints",
+    "generator.catalogue",
+    "generator.model",
+    "generator.connectivity",
+)
+WATCHED = (*HEAVY, "ruamel.yaml", "generator.rules")
+
+# Runs the command as `gitops-gen` would, then names the heavy modules it loaded.
+_PROBE = f"""
+import runpy, sys
+sys.argv = ["gitops-gen", *sys.argv[1:]]
+try:
+    runpy.run_module("generator", run_name="__main__")
+except SystemExit:
+    pass
+print("loaded:", *sorted(m for m in {WATCHED!r} if m in sys.modules), file=sys.stderr)
+"""
+
+
+def loaded(*args: str | Path) -> tuple[int, set[str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, *(str(a) for a in args)],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )  # fmt: skip
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("loaded:"), done.stderr
+    return done.returncode, set(last.split()[1:])
+
+
+def test_lint_loads_no_cel_schema_library_templates_or_catalogue_model() -> None:
+    _, modules = loaded("lint", ROOT / "tests" / "data" / "lint" / "hardened.yaml")
+    assert "generator.rules" in modules  # the probe sees what lint loaded
+    assert modules.isdisjoint(HEAVY)
+
+
+def test_render_check_answered_from_the_record_loads_no_renderer_or_rules(
+    tmp_path: Path, run: Callable[..., Result]
+) -> None:
+    catalogue = shutil.copy(EXAMPLES / "single-node.yaml", tmp_path / "catalogue.yaml")
+    out = tmp_path / "repo"
+    assert run("render", catalogue, "-o", out, "--kustomize", "never").exit_code == 0
+    code, modules = loaded("render", catalogue, "-o", out, "--check", "--kustomize", "never")
+    assert code == 0
+    assert modules.isdisjoint({*HEAVY, "ruamel.yaml", "generator.rules"})
