@@ -180,10 +180,18 @@ class Context:
         return found
 
     @cached_property
+    def _identities(self) -> dict[int, tuple[str, ...] | None]:
+        return {id(obj): identity(obj) for obj in self.objects}
+
+    def identity_of(self, obj: Manifest) -> tuple[str, ...] | None:
+        """`identity` of an object of the input, computed once per run."""
+        return self._identities.get(id(obj))
+
+    @cached_property
     def first_by_identity(self) -> dict[tuple[str, ...], Manifest]:
         out: dict[tuple[str, ...], Manifest] = {}
         for obj in self.objects:
-            key = identity(obj)
+            key = self.identity_of(obj)
             if key is not None:
                 out.setdefault(key, obj)
         return out

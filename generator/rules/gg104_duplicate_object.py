@@ -45,7 +45,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.manifests import Manifest
-from generator.rules.base import Context, Finding, identity
+from generator.rules.base import Context, Finding
 
 CODE = "GG104"
 NAME = "duplicate-object"
@@ -55,7 +55,7 @@ KINDS: frozenset[str] | None = None
 
 
 def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
-    key = identity(obj)
+    key = ctx.identity_of(obj)
     if key is None:
         return
     first = ctx.first_of(key)

@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
 from generator.manifests import Manifest
@@ -96,6 +97,7 @@ _PREFIX = re.compile(
 )
 
 
+@cache  # a repository uses a few dozen label keys, on thousands of objects
 def valid_key(key: str) -> bool:
     prefix, _, name = key.rpartition("/")
     return bool(_LABEL.match(name)) and (not prefix or bool(_PREFIX.match(prefix)))
