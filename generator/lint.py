@@ -6,8 +6,10 @@
 
 from __future__ import annotations
 
+import gc
 import posixpath
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -165,26 +167,41 @@ def lint(
     paths: Sequence[Path], config: LintConfig, build_cmd: list[str] | None, store: SchemaStore
 ) -> Report:
     """Read, build and lint `paths`; every finding, suppression count and note."""
-    load_crds(store, config.crds)
-    source = lintinput.read(paths, build_cmd, config.ignore_paths)
-    for obj in source.objects:
-        if obj.body.get("kind") == "CustomResourceDefinition":
-            store.add_crd(obj.body)
-    report = Report(notes=source.notes, files=source.files)
-    engine = Engine(config)
-    for problem in source.problems:
-        found = engine.diagnostic(problem.code, problem.location, problem.message)
-        if found is not None:
-            report.findings.append(found)
-    ctx = Context(
-        source.objects,
-        config.kubernetes_version,
-        store,
-        source.duplicate_keys,
-        source.directories,
-    )
-    engine.run(source.objects, ctx, report)
+    with _no_cycle_collection():
+        load_crds(store, config.crds)
+        source = lintinput.read(paths, build_cmd, config.ignore_paths)
+        for obj in source.objects:
+            if obj.body.get("kind") == "CustomResourceDefinition":
+                store.add_crd(obj.body)
+        report = Report(notes=source.notes, files=source.files)
+        engine = Engine(config)
+        for problem in source.problems:
+            found = engine.diagnostic(problem.code, problem.location, problem.message)
+            if found is not None:
+                report.findings.append(found)
+        ctx = Context(
+            source.objects,
+            config.kubernetes_version,
+            store,
+            source.duplicate_keys,
+            source.directories,
+        )
+        engine.run(source.objects, ctx, report)
     return report
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Reading and linting build millions of small containers and drop none of them until the
+    end; the cyclic collector would walk them over and over for nothing (a fifth of the time
+    of a large lint). Whatever cycles arise are collected once it is back on."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def rendered_errors(
