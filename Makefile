@@ -50,6 +50,7 @@ CORPUS ?= ../shared/corpus/real-world
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/check_latency.py
 	$(BIN)/python benchmarks/validate_throughput.py $(CORPUS)
+	$(BIN)/python benchmarks/lint_profile.py
 	$(BIN)/python benchmarks/fleet_scale.py
 	$(BIN)/python benchmarks/diff_revisions.py
 	$(BIN)/python benchmarks/render_examples.py
