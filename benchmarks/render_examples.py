@@ -31,7 +31,8 @@ def fleet(clusters: int, apps: int) -> str:
         *(f"    - {{name: env{i}}}" for i in range(clusters)),
         "  clusters:",
         "    - {name: hub, environment: hub, nodePools: [{name: cp, role: control-plane, "
-        "serverType: cpx31, count: 3}], components: [argocd, cert-manager, cluster-api, external-secrets]}",
+        "serverType: cpx31, count: 3}], "
+        "components: [argocd, cert-manager, cluster-api, external-secrets]}",
     ]
     for i in range(clusters):
         lines.append(
