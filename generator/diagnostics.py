@@ -6,7 +6,6 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from xml.etree import ElementTree
 
 from generator import __version__
 from generator.errors import EXIT_FINDINGS, EXIT_OK, Location, one_line
@@ -185,6 +184,8 @@ def _sarif(report: Report, rules: Sequence[RuleInfo]) -> str:
 
 
 def _junit(report: Report, rules: Sequence[RuleInfo]) -> str:
+    from xml.etree import ElementTree  # only this format; every command loads this module
+
     by_file: dict[str, list[Diagnostic]] = {}
     for f in report.sorted():
         by_file.setdefault(f.location.path, []).append(f)
