@@ -257,13 +257,18 @@ class Context:
         """`pod_templates` of one namespace, in input order."""
         return self._pods_by_namespace.get(namespace, ())
 
-    @cached_property
-    def _by_kind_namespace(self) -> dict[tuple[str, str], list[Manifest]]:
+    def _by_kind_and(
+        self, key: Callable[[Mapping[str, Any]], str]
+    ) -> dict[tuple[str, str], list[Manifest]]:
         out: dict[tuple[str, str], list[Manifest]] = {}
         for kind, objects in self.by_kind.items():
             for obj in objects:
-                out.setdefault((kind, namespace_of(obj.body)), []).append(obj)
+                out.setdefault((kind, key(obj.body)), []).append(obj)
         return out
+
+    @cached_property
+    def _by_kind_namespace(self) -> dict[tuple[str, str], list[Manifest]]:
+        return self._by_kind_and(namespace_of)
 
     def in_namespace(self, kind: str, namespace: str) -> Sequence[Manifest]:
         """Objects of `kind` in `namespace`, in input order."""
@@ -271,11 +276,7 @@ class Context:
 
     @cached_property
     def _by_kind_name(self) -> dict[tuple[str, str], list[Manifest]]:
-        out: dict[tuple[str, str], list[Manifest]] = {}
-        for kind, objects in self.by_kind.items():
-            for obj in objects:
-                out.setdefault((kind, name_of(obj.body)), []).append(obj)
-        return out
+        return self._by_kind_and(name_of)
 
     def pods_selected(self, namespace: str, selector: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Pod specs in `namespace` whose labels `selector` matches.
