@@ -7,8 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from generator import kustomize
+from benchmarks import render_examples
+from generator import kustlocal, kustomize
 from tests.conftest import EXAMPLES, ROOT, Result, write
+
+REAL_WORLD = next(
+    (p / "shared" / "corpus" / "real-world" for p in ROOT.parents[:2] if (p / "shared").is_dir()),
+    ROOT.parent / "shared" / "corpus" / "real-world",
+)
 
 
 def kustomizations(root: Path) -> list[str]:
@@ -20,7 +26,7 @@ def kustomizations(root: Path) -> list[str]:
 
 
 def built_here(root: Path) -> dict[str, kustomize.Build]:
-    memo: dict[Path, list[dict[str, object]]] = {}
+    memo: dict[Path, list[kustlocal.Res]] = {}
     found = {d: kustomize._build_here(root, d, memo) for d in kustomizations(root)}
     return {d: b for d, b in found.items() if b is not None}
 
@@ -34,14 +40,16 @@ def assert_like_kustomize(root: Path, command: list[str]) -> int:
     return len(here)
 
 
-def test_output_example_plain_kustomizations_build_like_kustomize(
-    kustomize_cmd: list[str],
-) -> None:
-    assert assert_like_kustomize(ROOT / "output-example", kustomize_cmd) >= 20
+def test_output_example_kustomizations_build_like_kustomize(kustomize_cmd: list[str]) -> None:
+    root = ROOT / "output-example"
+    built = assert_like_kustomize(root, kustomize_cmd)
+    # Only the overlay that pins an image tag (the images transformer) needs kustomize.
+    assert set(kustomizations(root)) - set(built_here(root)) == {"applications/overlays/dev"}
+    assert built >= 40
 
 
 @pytest.mark.parametrize("catalogue", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
-def test_example_plain_kustomizations_build_like_kustomize(
+def test_example_kustomizations_build_like_kustomize(
     catalogue: Path, tmp_path: Path, run: Callable[..., Result], kustomize_cmd: list[str]
 ) -> None:
     out = tmp_path / "repo"
@@ -49,13 +57,19 @@ def test_example_plain_kustomizations_build_like_kustomize(
     assert assert_like_kustomize(out, kustomize_cmd) > 0
 
 
-def test_patches_and_name_suffixes_go_to_kustomize() -> None:
-    root = ROOT / "output-example"
-    here = built_here(root)
-    assert here
-    for directory in kustomizations(root):
-        text = (root / directory / "kustomization.yaml").read_text()
-        assert (directory in here) == ("patches:" not in text and "nameSuffix" not in text)
+def test_a_generated_fleet_builds_without_kubectl(
+    tmp_path: Path, run: Callable[..., Result], kustomize_cmd: list[str]
+) -> None:
+    catalogue = write(tmp_path / "fleet.yaml", render_examples.fleet(10, 2))
+    assert run("render", catalogue, "-o", tmp_path / "repo", "--kustomize", "never").exit_code == 0
+    root = tmp_path / "repo"
+    assert assert_like_kustomize(root, kustomize_cmd) == len(kustomizations(root)) > 60
+
+
+def test_every_corpus_kustomization_built_here_equals_kustomize(kustomize_cmd: list[str]) -> None:
+    if not REAL_WORLD.is_dir():
+        pytest.skip("the real-world corpus is not next to the project")
+    assert assert_like_kustomize(REAL_WORLD, kustomize_cmd) >= 60
 
 
 OBJECT = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n{extra}"
@@ -96,3 +110,148 @@ def test_legacy_order_and_nested_folders(tmp_path: Path, kustomize_cmd: list[str
     write(tmp_path / "top" / "kustomization.yaml", "resources: [sub]\n")
     assert set(built_here(tmp_path)) == {"top", "top/sub"}
     assert assert_like_kustomize(tmp_path, kustomize_cmd) == 2
+
+
+BASE = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+  labels: {tier: front}
+  annotations: {a/b: x}
+spec:
+  replicas: 1
+  template:
+    spec:
+      containers:
+      - {name: app, image: app:1, args: [a, b]}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web-config
+  labels: {tier: back}
+data: {k: v, "a/b": c, "t~x": y}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: web
+spec: {project: default}
+"""
+
+
+def _ops(*ops: str) -> str:
+    return "  patch: |\n" + "".join(f"    - {op}\n" for op in ops)
+
+
+# (kustomization body after `resources: [base.yaml]`, built here?) — each compared with kubectl.
+CASES = {
+    "add-replace-remove": (
+        "patches:\n- target: {kind: Deployment}\n"
+        + _ops(
+            "{op: add, path: /spec/paused, value: true}",
+            "{op: replace, path: /spec/replicas, value: 3}",
+            "{op: remove, path: /metadata/annotations}",
+        ),
+        True,
+    ),
+    "escapes": (
+        "patches:\n- target: {kind: ConfigMap}\n"
+        + _ops("{op: replace, path: /data/a~1b, value: d}", "{op: remove, path: /data/t~0x}"),
+        True,
+    ),
+    "arrays": (
+        "patches:\n- target: {name: web, kind: Deployment}\n"
+        + _ops(
+            "{op: add, path: /spec/template/spec/containers/0/args/-, value: c}",
+            "{op: add, path: /spec/template/spec/containers/0/args/0, value: z}",
+            "{op: add, path: /spec/template/spec/containers/0/args/4, value: end}",
+            "{op: remove, path: /spec/template/spec/containers/0/args/1}",
+        ),
+        True,
+    ),
+    "move-copy-test": (
+        "patches:\n- target: {kind: ConfigMap}\n"
+        + _ops(
+            "{op: test, path: /data/k, value: v}",
+            "{op: copy, from: /data/k, path: /data/k2}",
+            "{op: move, from: /data/k, path: /data/k3}",
+        ),
+        True,
+    ),
+    "replace-missing-key-adds": (
+        "patches:\n- target: {kind: Application}\n"
+        + _ops("{op: replace, path: /spec/destination, value: {name: c}}"),
+        True,
+    ),
+    "add-missing-parent-fails": (
+        "patches:\n- target: {kind: Application}\n"
+        + _ops("{op: add, path: /spec/source/path, value: x}"),
+        False,
+    ),
+    "failed-test": (
+        "patches:\n- target: {kind: ConfigMap}\n" + _ops("{op: test, path: /data/k, value: w}"),
+        False,
+    ),
+    "name-regex-and-labels": (
+        "patches:\n- target: {name: 'web-.*', labelSelector: 'tier=back,!gone'}\n"
+        + _ops("{op: add, path: /data/hit, value: 'yes'}")
+        + "- target: {annotationSelector: a/b=x, version: v1, group: apps}\n"
+        + _ops("{op: add, path: /spec/paused, value: true}")
+        + "- target: {name: 'web|other', namespace: default, kind: Application}\n"
+        + _ops("{op: add, path: /spec/hit, value: 1}"),
+        True,
+    ),
+    "json-text-and-file": (
+        "patches:\n- target: {kind: Deployment}\n"
+        '  patch: \'[{"op": "add", "path": "/spec/x", "value": 1}]\'\n'
+        "- target: {kind: ConfigMap}\n  path: ops.yaml\n",
+        True,
+    ),
+    "suffix-prefix-namespace-then-deprecated-patch": (
+        "namespace: edge\nnamePrefix: p-\nnameSuffix: -s\n"
+        + "resources: [app.yaml]\n"
+        + "patchesJson6902:\n- target: {kind: Application, name: web}\n"
+        + '  patch: \'[{"op": "add", "path": "/spec/renamed", "value": true}]\'\n',
+        True,
+    ),
+    "suffix-on-a-referable-kind": ("nameSuffix: -s\n", False),
+    "namespace-on-a-cluster-role": (
+        "namespace: edge\nresources: [role.yaml]\n",
+        False,
+    ),
+    "strategic-merge": (
+        "patches:\n- target: {kind: Deployment}\n  patch: |\n    kind: Deployment\n"
+        "    metadata: {name: web}\n    spec: {replicas: 4}\n",
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_transformations_built_here_equal_kustomize(
+    case: str, tmp_path: Path, kustomize_cmd: list[str]
+) -> None:
+    body, local = CASES[case]
+    app = tmp_path / "app"
+    extra = BASE.split("---\napiVersion: argoproj.io")[1]
+    resources = "resources: [base.yaml]\n"
+    if "resources: [app.yaml]" in body:
+        body = body.replace("resources: [app.yaml]\n", "")
+        resources = "resources: [base]\n"
+        write(app / "base" / "kustomization.yaml", "resources: [base.yaml]\n")
+        write(app / "base" / "base.yaml", "apiVersion: argoproj.io" + extra)
+    write(app / "kustomization.yaml", resources + body)
+    write(app / "base.yaml", BASE)
+    write(app / "ops.yaml", "- op: add\n  path: /data/file\n  value: f\n")
+    write(app / "role.yaml", "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\n"
+          "metadata: {name: r}\n")  # fmt: skip
+    here = built_here(tmp_path).get("app")
+    real = kustomize._build_one(kustomize_cmd, tmp_path, "app")
+    assert (here is not None) == local
+    if here is not None:
+        assert real.error is None
+        assert here.objects == real.objects
+    build = kustomize.build_all(kustomize_cmd, tmp_path, ["app"])["app"]
+    assert (build.objects, build.error is None) == (real.objects, real.error is None)

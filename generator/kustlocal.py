@@ -1,0 +1,475 @@
+"""kustomize's output computed here, for the kustomizations whose result is certain.
+
+A kustomization is built here when it lists only local files and folders of such, and
+transforms them only with what is reproduced exactly: `patches` and `patchesJson6902` (JSON 6902
+operations on targets chosen by selector), `namespace`, `namePrefix` and `nameSuffix`. Whenever
+kustomize could do something else — another field, a file its YAML reader reads differently, a
+rename another object may refer to, an id clash — `NotLocal` is raised and the caller runs the
+real kustomize, which also names every error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from generator import jsonpatch
+
+# kustomize's legacy output order (its resid package): these kinds first and last, in this order;
+# every other kind in between; ties by group_version_kind, then "namespace|name" with "~X" for
+# no namespace (as kustomize spells it).
+_FIRST = (
+    "Namespace", "ResourceQuota", "StorageClass", "CustomResourceDefinition", "ServiceAccount",
+    "PodSecurityPolicy", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "ConfigMap",
+    "Secret", "Endpoints", "Service", "LimitRange", "PriorityClass", "PersistentVolume",
+    "PersistentVolumeClaim", "Deployment", "StatefulSet", "CronJob", "PodDisruptionBudget",
+)  # fmt: skip
+_LAST = ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")
+_KIND_RANK = {
+    **{kind: i - len(_FIRST) for i, kind in enumerate(_FIRST)},
+    **{kind: i + 1 for i, kind in enumerate(_LAST)},
+}
+_KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+_API = "kustomize.config.k8s.io/v1beta1"
+# Annotation prefixes kustomize acts on (local-config objects are dropped, for one).
+_KUSTOMIZE_ANNOTATIONS = ("config.kubernetes.io/", "internal.config.kubernetes.io/",
+                          "kustomize.config.k8s.io/", "config.k8s.io/")  # fmt: skip
+_FIELDS = frozenset(
+    {"apiVersion", "kind", "resources", "bases", "patches", "patchesJson6902", "namespace"}
+    | {"namePrefix", "nameSuffix"}
+)
+
+# Kinds kustomize's nameReference follows references to: renaming one of them rewrites other
+# objects, which is not reproduced here (matched by kind alone, whatever the group).
+_REFERABLE = frozenset(
+    {"ConfigMap", "Secret", "Service", "ServiceAccount", "Role", "ClusterRole", "Deployment"}
+    | {"StatefulSet", "ReplicaSet", "ReplicationController", "PersistentVolumeClaim"}
+    | {"PersistentVolume", "StorageClass", "PriorityClass", "IngressClass"}
+    | {"ValidatingAdmissionPolicy"}
+)
+# Kinds the prefix and suffix transformers leave alone (APIService only in its own group).
+_KEEP_NAME = frozenset({"CustomResourceDefinition", "Namespace"})
+# Kinds whose namespace change kustomize follows into other fields (role binding subjects,
+# webhook services, the Namespace's own name): not reproduced here.
+_NAMESPACE_SENSITIVE = frozenset(
+    {"Namespace", "RoleBinding", "ClusterRoleBinding", "APIService", "CustomResourceDefinition"}
+)
+# Scope of the built-in kinds kustomize knows (its bundled OpenAPI data); any other kind of a
+# built-in group has a scope this module does not know. Kinds of other groups are namespaced
+# for kustomize, whatever their CRD says.
+_CLUSTER_SCOPED = frozenset(
+    {"Namespace", "Node", "PersistentVolume", "ComponentStatus", "ClusterRole"}
+    | {"ClusterRoleBinding", "CustomResourceDefinition", "APIService", "StorageClass"}
+    | {"CSIDriver", "CSINode", "VolumeAttachment", "PriorityClass", "IngressClass"}
+    | {"RuntimeClass", "PodSecurityPolicy", "CertificateSigningRequest", "FlowSchema"}
+    | {"PriorityLevelConfiguration", "MutatingWebhookConfiguration"}
+    | {"ValidatingWebhookConfiguration"}
+)
+_NAMESPACED = frozenset(
+    {"v1/ConfigMap", "v1/Secret", "v1/Service", "v1/ServiceAccount", "v1/Pod", "v1/Endpoints"}
+    | {"v1/PersistentVolumeClaim", "v1/ReplicationController", "v1/ResourceQuota"}
+    | {"v1/LimitRange", "v1/PodTemplate", "v1/Event", "apps/v1/Deployment"}
+    | {"apps/v1/StatefulSet", "apps/v1/DaemonSet", "apps/v1/ReplicaSet"}
+    | {"apps/v1/ControllerRevision", "batch/v1/Job", "batch/v1/CronJob"}
+    | {"networking.k8s.io/v1/Ingress", "networking.k8s.io/v1/NetworkPolicy"}
+    | {"policy/v1/PodDisruptionBudget", "autoscaling/v1/HorizontalPodAutoscaler"}
+    | {"rbac.authorization.k8s.io/v1/Role", "rbac.authorization.k8s.io/v1/RoleBinding"}
+    | {"coordination.k8s.io/v1/Lease", "discovery.k8s.io/v1/EndpointSlice"}
+)
+_BUILTIN_GROUPS = frozenset(
+    {"", "apps", "batch", "policy", "autoscaling", "extensions", "events"}
+    | {"apiextensions.k8s.io", "apiregistration.k8s.io", "admissionregistration.k8s.io"}
+)
+_SELECTOR_KEYS = frozenset(
+    {"group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"}
+)
+# Patterns that Go's RE2 and Python's re read alike: no escapes, flags, repetition counts.
+_SAFE_PATTERN = re.compile(r"[A-Za-z0-9_.\-|*+?()\[\]^$]*")
+_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
+_LABEL_TERM = re.compile(rf"(!?)((?:[a-z0-9.-]+/)?{_NAME})(?:(==|=|!=)((?:{_NAME})?))?")
+_NOT_NAMESPACEABLE = "_non_namespaceable_"
+# JSON numbers kustomize keeps exactly through its float64 round trip.
+_EXACT_INT = 2**53
+
+
+class NotLocal(Exception):
+    """The kustomization needs the real kustomize."""
+
+
+@dataclass(frozen=True)
+class Res:
+    """An object of a build, with the name and namespace it had in its file (its "original id",
+    which kustomize's target selectors also match)."""
+
+    body: dict[str, Any]
+    org_name: str
+    org_namespace: str
+
+
+def legacy_key(obj: dict[str, Any]) -> tuple[int, str, str]:
+    group, _, version = obj["apiVersion"].rpartition("/")
+    gvk = f"{group or '~G'}_{version or '~V'}_{obj['kind']}"
+    meta = obj["metadata"]
+    return _KIND_RANK.get(obj["kind"], 0), gvk, f"{meta.get('namespace') or '~X'}|{meta['name']}"
+
+
+def build(directory: Path, memo: dict[Path, list[Res]], stack: frozenset[Path]) -> list[Res]:
+    """kustomize's objects for the kustomization in `directory` (unsorted), or NotLocal.
+    The lists in `memo` are shared: callers copy before they change an object."""
+    if directory in memo:
+        return memo[directory]
+    if directory in stack or directory.is_symlink():
+        raise NotLocal
+    present = [n for n in _KUSTOMIZATION_FILES if (directory / n).exists()]
+    if present != ["kustomization.yaml"]:
+        raise NotLocal
+    (body,) = _docs(directory / "kustomization.yaml")
+    if not isinstance(body, dict) or set(body) - _FIELDS:
+        raise NotLocal
+    if body.get("kind", "Kustomization") != "Kustomization" or body.get("apiVersion", _API) != _API:
+        raise NotLocal
+    objects: list[Res] = []
+    for ref in _list(body, "resources") + _list(body, "bases"):
+        if not isinstance(ref, str) or "://" in ref or ref.startswith(("/", "git@", "github.com")):
+            raise NotLocal
+        target = Path(os.path.normpath(directory / ref))
+        if target.is_symlink():
+            raise NotLocal
+        if target.is_dir():
+            objects.extend(build(target, memo, stack | {directory}))
+        elif target.is_file() and target.parent.is_relative_to(directory):
+            objects.extend(Res(o, o["metadata"]["name"], _namespace(o)) for o in _file(target))
+        else:
+            raise NotLocal
+    _check_ids(objects)
+    if set(body) & {"patches", "patchesJson6902", "namespace", "namePrefix", "nameSuffix"}:
+        objects = _transform(directory, body, objects)
+    memo[directory] = objects
+    return objects
+
+
+def _transform(directory: Path, body: dict[str, Any], shared: list[Res]) -> list[Res]:
+    """The kustomization's transformers, in kustomize's order: patches, namespace, name prefix,
+    name suffix, then the deprecated JSON 6902 patches."""
+    objects = [replace(r, body=json.loads(json.dumps(r.body))) for r in shared]
+    for entry in _list(body, "patches"):
+        _patch(directory, entry, objects, trim=True)
+    namespace = body.get("namespace")
+    if namespace is not None:
+        _set_namespace(namespace, objects)
+    prefix, suffix = body.get("namePrefix", ""), body.get("nameSuffix", "")
+    if not isinstance(prefix, str) or not isinstance(suffix, str):
+        raise NotLocal
+    if prefix or suffix:
+        _rename(prefix, suffix, objects)
+    for entry in _list(body, "patchesJson6902"):
+        if not isinstance(entry, dict) or not (entry.get("target") or {}).get("name"):
+            raise NotLocal
+        _patch(directory, entry, objects, trim=False)
+    _check_ids(objects)
+    return objects
+
+
+def _patch(directory: Path, entry: Any, objects: list[Res], *, trim: bool) -> None:
+    """One JSON 6902 patch entry (a strategic-merge patch goes to kustomize)."""
+    if not isinstance(entry, dict) or set(entry) - {"path", "patch", "target"}:
+        raise NotLocal
+    path, inline = entry.get("path"), entry.get("patch")
+    if (path is None) == (inline is None):
+        raise NotLocal
+    if inline is not None:
+        if not isinstance(inline, str):
+            raise NotLocal
+        text = inline.strip() if trim else inline
+    else:
+        text = _read_within(directory, path)
+    ops = _json6902(text)
+    target = entry.get("target")
+    if target is None:
+        raise NotLocal
+    for res in objects:
+        if _selected(target, res):
+            before = _id(res.body)
+            try:
+                jsonpatch.apply(res.body, ops)
+            except (jsonpatch.Unsure, TypeError):
+                raise NotLocal from None
+            _exact(res.body)
+            _object(res.body)
+            if _id(res.body) != before:
+                raise NotLocal  # kustomize would track the new id
+
+
+def _json6902(text: str) -> list[Any]:
+    if not text:
+        raise NotLocal
+    if text.startswith("["):
+        try:
+            ops = json.loads(text)
+        except ValueError:
+            raise NotLocal from None
+    else:
+        docs = _text_docs(text)
+        if len(docs) != 1:
+            raise NotLocal
+        ops = docs[0]
+    if not isinstance(ops, list) or not ops:
+        raise NotLocal
+    _exact(ops)
+    return ops
+
+
+def _selected(target: Any, res: Res) -> bool:
+    """kustomize's target selection: each given field a regular expression matched whole;
+    the name and namespace match the original or the current one."""
+    if not isinstance(target, dict) or set(target) - _SELECTOR_KEYS:
+        raise NotLocal
+    if not all(isinstance(v, str) for v in target.values()):
+        raise NotLocal
+    body = res.body
+    group, _, version = body["apiVersion"].rpartition("/")
+    meta = body["metadata"]
+    checks = [
+        ("group", [group]),
+        ("version", [version]),
+        ("kind", [body["kind"]]),
+        ("name", [res.org_name, meta["name"]]),
+    ]
+    for field_name, values in checks:
+        pattern = target.get(field_name, "")
+        if pattern and not any(_matches(pattern, v) for v in values):
+            return False
+    pattern = target.get("namespace", "")
+    if pattern:
+        spaces = [_effective(body, res.org_namespace), _effective(body, _namespace(body))]
+        if not any(_matches(pattern, v) for v in spaces):
+            return False
+    return _labels_match(target.get("labelSelector", ""), meta.get("labels", {})) and (
+        _labels_match(target.get("annotationSelector", ""), meta.get("annotations", {}))
+    )
+
+
+def _matches(pattern: str, value: str) -> bool:
+    if not _SAFE_PATTERN.fullmatch(pattern) or "(?" in pattern:
+        raise NotLocal
+    try:
+        return re.fullmatch(pattern, value) is not None
+    except re.error:
+        raise NotLocal from None
+
+
+def _labels_match(selector: str, labels: dict[str, str]) -> bool:
+    """Equality-based label selectors (`a=b,c!=d,e,!f`); set-based ones go to kustomize."""
+    if not selector.strip():
+        return True
+    for term in selector.split(","):
+        found = _LABEL_TERM.fullmatch(term.strip())
+        if not found:
+            raise NotLocal
+        negated, key, op, value = found.groups()
+        if negated and op:
+            raise NotLocal
+        if op is None:
+            if (key in labels) == bool(negated):
+                return False
+        elif (labels.get(key) == value) != (op != "!="):
+            return False
+    return True
+
+
+def _scope(body: dict[str, Any]) -> str:
+    api, kind = body["apiVersion"], body["kind"]
+    group = api.rpartition("/")[0]
+    if group in _BUILTIN_GROUPS or group.endswith(".k8s.io"):
+        if kind in _CLUSTER_SCOPED:
+            return "cluster"
+        if f"{api}/{kind}" in _NAMESPACED:
+            return "namespaced"
+        raise NotLocal
+    return "namespaced"
+
+
+def _effective(body: dict[str, Any], namespace: str) -> str:
+    if _scope(body) == "cluster":
+        return _NOT_NAMESPACEABLE
+    return namespace or "default"
+
+
+def _set_namespace(namespace: Any, objects: list[Res]) -> None:
+    if not isinstance(namespace, str) or not namespace:
+        raise NotLocal
+    for res in objects:
+        if res.body["kind"] in _NAMESPACE_SENSITIVE or _scope(res.body) != "namespaced":
+            raise NotLocal
+        res.body["metadata"]["namespace"] = namespace
+
+
+def _rename(prefix: str, suffix: str, objects: list[Res]) -> None:
+    for res in objects:
+        kind, api = res.body["kind"], res.body["apiVersion"]
+        if kind in _KEEP_NAME or (kind == "APIService" and api.startswith("apiregistration.")):
+            continue
+        if kind in _REFERABLE:
+            raise NotLocal
+        meta = res.body["metadata"]
+        meta["name"] = f"{prefix}{meta['name']}{suffix}"
+
+
+def _id(body: dict[str, Any]) -> tuple[str, str, str, str]:
+    meta = body["metadata"]
+    return body["apiVersion"], body["kind"], meta.get("name"), meta.get("namespace")
+
+
+def _namespace(body: dict[str, Any]) -> str:
+    return str(body["metadata"].get("namespace") or "")
+
+
+def _check_ids(objects: list[Res]) -> None:
+    """kustomize refuses two objects with one id (the namespace "" counting as "default")."""
+    ids = [
+        (o.body["apiVersion"].rpartition("/")[0], o.body["kind"], _namespace(o.body) or "default",
+         o.body["metadata"]["name"])
+        for o in objects
+    ]  # fmt: skip
+    if len(ids) != len(set(ids)):
+        raise NotLocal
+
+
+def _list(body: dict[str, Any], key: str) -> list[Any]:
+    value = body.get(key) or []
+    if not isinstance(value, list):
+        raise NotLocal
+    return value
+
+
+def _exact(value: Any) -> None:
+    """Values that survive kustomize's JSON round trip unchanged: string keys, no floats equal
+    to an integer (they come back as integers), no integers beyond float64's exact range."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise NotLocal
+            _exact(item)
+    elif isinstance(value, list):
+        for item in value:
+            _exact(item)
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")) or value.is_integer():
+            raise NotLocal
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _EXACT_INT:
+        raise NotLocal
+
+
+def _read_within(directory: Path, path: Any) -> str:
+    """A file the kustomization may load: inside its folder (kustomize's load restrictor)."""
+    if not isinstance(path, str) or "://" in path or path.startswith("/"):
+        raise NotLocal
+    target = Path(os.path.normpath(directory / path))
+    if target.is_symlink() or not target.is_file() or not target.parent.is_relative_to(directory):
+        raise NotLocal
+    try:
+        return target.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        raise NotLocal from None
+
+
+def _object(doc: Any) -> dict[str, Any]:
+    if not isinstance(doc, dict) or not isinstance(doc.get("apiVersion"), str):
+        raise NotLocal
+    kind, meta = doc.get("kind"), doc.get("metadata")
+    if not isinstance(kind, str) or kind.endswith("List") or not isinstance(meta, dict):
+        raise NotLocal
+    if not isinstance(meta.get("name"), str) or not meta["name"]:
+        raise NotLocal
+    if not isinstance(meta.get("namespace", ""), str):
+        raise NotLocal
+    for field_name in ("annotations", "labels"):
+        entries = meta.get(field_name, {})
+        if not isinstance(entries, dict) or not all(isinstance(v, str) for v in entries.values()):
+            raise NotLocal
+    if any(str(k).startswith(_KUSTOMIZE_ANNOTATIONS) for k in meta.get("annotations", {})):
+        raise NotLocal
+    return doc
+
+
+def _file(path: Path) -> list[dict[str, Any]]:
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        raise NotLocal from None
+    return [_object(doc) for doc in _text_docs(text) if doc is not None]
+
+
+def _text_docs(text: str) -> list[Any]:
+    """The documents of `text` when kustomize's YAML readers read them alike, or NotLocal."""
+    import yaml  # not needed to resolve the command
+
+    try:
+        for node in yaml.compose_all(text, Loader=_loader()):
+            _check_plain(node, set())
+        return list(yaml.load_all(text, Loader=_loader()))
+    except yaml.YAMLError:
+        raise NotLocal from None
+
+
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")
+)
+_STRICT = {
+    "tag:yaml.org,2002:bool": re.compile(r"true|True|TRUE|false|False|FALSE"),
+    "tag:yaml.org,2002:int": re.compile(r"-?(0|[1-9][0-9]{0,14})"),
+    "tag:yaml.org,2002:float": re.compile(r"-?(0|[1-9][0-9]{0,14})\.[0-9]*[1-9]"),
+}
+# Plain scalars YAML 1.2 (kustomize's reader) takes for numbers and YAML 1.1 (ours) for strings.
+_NUMBER_12 = re.compile(
+    r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+"
+)
+
+
+def _check_plain(node: Any, seen: set[int]) -> None:
+    """What kustomize's YAML library reads alike: no duplicate keys (it refuses them), no
+    aliases, merge keys, custom tags or timestamps (it may keep or expand them otherwise), and
+    plain scalars that YAML 1.1 and 1.2 resolve the same way (`on`, `0755`, `1e3` do not)."""
+    import yaml
+
+    if id(node) in seen or node.tag not in _PLAIN_TAGS:
+        raise NotLocal
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        keys = [k.value for k, _ in node.value]
+        if len(keys) != len(set(keys)):
+            raise NotLocal
+        for key, value in node.value:
+            _check_plain(key, seen)
+            _check_plain(value, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _check_plain(item, seen)
+    elif node.style is None:
+        strict = _STRICT.get(node.tag)
+        if strict is not None and not strict.fullmatch(node.value):
+            raise NotLocal
+        if node.tag == "tag:yaml.org,2002:str" and _NUMBER_12.fullmatch(node.value):
+            raise NotLocal
+
+
+def _loader() -> Any:
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _docs(path: Path) -> list[Any]:
+    import yaml
+
+    try:
+        docs = list(yaml.load_all(path.read_text("utf-8"), Loader=_loader()))
+    except (yaml.YAMLError, UnicodeDecodeError, OSError):
+        raise NotLocal from None
+    if len(docs) != 1:
+        raise NotLocal
+    return docs
