@@ -40,7 +40,7 @@ _KUSTOMIZE_ANNOTATIONS = ("config.kubernetes.io/", "internal.config.kubernetes.i
                           "kustomize.config.k8s.io/", "config.k8s.io/")  # fmt: skip
 _FIELDS = frozenset(
     {"apiVersion", "kind", "resources", "bases", "patches", "patchesJson6902", "namespace"}
-    | {"namePrefix", "nameSuffix"}
+    | {"namePrefix", "nameSuffix", "images"}
 )
 
 # Kinds kustomize's nameReference follows references to: renaming one of them rewrites other
@@ -146,7 +146,7 @@ def build(directory: Path, memo: dict[Path, list[Res]], stack: frozenset[Path]) 
         else:
             raise NotLocal
     _check_ids(objects)
-    if set(body) & {"patches", "patchesJson6902", "namespace", "namePrefix", "nameSuffix"}:
+    if set(body) & (_FIELDS - {"apiVersion", "kind", "resources", "bases"}):
         objects = _transform(directory, body, objects)
     memo[directory] = objects
     return objects
@@ -154,7 +154,7 @@ def build(directory: Path, memo: dict[Path, list[Res]], stack: frozenset[Path]) 
 
 def _transform(directory: Path, body: dict[str, Any], shared: list[Res]) -> list[Res]:
     """The kustomization's transformers, in kustomize's order: patches, namespace, name prefix,
-    name suffix, then the deprecated JSON 6902 patches."""
+    name suffix, the deprecated JSON 6902 patches, then images."""
     objects = [replace(r, body=json.loads(json.dumps(r.body))) for r in shared]
     for entry in _list(body, "patches"):
         _patch(directory, entry, objects, trim=True)
@@ -170,8 +170,82 @@ def _transform(directory: Path, body: dict[str, Any], shared: list[Res]) -> list
         if not isinstance(entry, dict) or not (entry.get("target") or {}).get("name"):
             raise NotLocal
         _patch(directory, entry, objects, trim=False)
+    for entry in _list(body, "images"):
+        _set_images(entry, objects)
     _check_ids(objects)
     return objects
+
+
+def _set_images(entry: Any, objects: list[Res]) -> None:
+    """One `images` entry: every `image` of an item of a `containers` or `initContainers` list,
+    anywhere in an object (CRDs excepted), whose name is `name` (a regular expression to
+    kustomize) gets the new name, tag or digest."""
+    if not isinstance(entry, dict) or set(entry) - {"name", "newName", "newTag", "digest"}:
+        raise NotLocal
+    if not all(isinstance(v, str) for v in entry.values()):
+        raise NotLocal
+    name, new_name = entry.get("name", ""), entry.get("newName", "")
+    tag, digest = entry.get("newTag", ""), entry.get("digest", "")
+    # A name with regular-expression syntax other than "." or a new reference that the
+    # transformer's second pass would read differently goes to kustomize.
+    if not _IMAGE_NAME.fullmatch(name) or (new_name and not _IMAGE_NAME.fullmatch(new_name)):
+        raise NotLocal
+    if re.search(r"[:@\s]", tag) or re.search(r"\s", digest):
+        raise NotLocal
+    matched = re.compile(re.escape(name).replace(r"\.", ".") + _IMAGE_TAIL)
+    for res in objects:
+        if res.body["kind"] != "CustomResourceDefinition":
+            _walk_images(res.body, matched, new_name, tag, digest)
+
+
+_IMAGE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*(:[0-9]+/[A-Za-z0-9._/-]+)?")
+_IMAGE_TAIL = r"(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?"
+
+
+def _walk_images(node: Any, matched: re.Pattern[str], new_name: str, tag: str, digest: str) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _walk_images(item, matched, new_name, tag, digest)
+        return
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        _walk_images(value, matched, new_name, tag, digest)
+        if key in ("containers", "initContainers") and isinstance(value, list):
+            for container in value:
+                if not isinstance(container, dict):
+                    raise NotLocal
+                image = container.get("image")
+                if image is None:
+                    continue
+                if not isinstance(image, str) or "\n" in image:
+                    raise NotLocal
+                if matched.fullmatch(image):
+                    container["image"] = _new_image(image, new_name, tag, digest)
+
+
+def _new_image(image: str, new_name: str, new_tag: str, new_digest: str) -> str:
+    """kustomize's image update: split the reference (a ":" or "@" after the first "/"), then
+    replace the name, and the tag and digest as given."""
+    slash = image.find("/")
+    start = slash if slash > 0 else 0
+    rest = image[start:]
+    at, colon = rest.find("@"), rest.find(":")
+    name, tag, digest = image, "", ""
+    if at >= 0 and (colon < 0 or at < colon):
+        name, digest = image[: start + at], image[start + at + 1 :]
+    elif colon >= 0:
+        name = image[: start + colon]
+        end = start + at if at >= 0 else len(image)
+        tag = image[start + colon + 1 : end]
+        digest = image[end + 1 :] if at >= 0 else ""
+    if new_name:
+        name = new_name
+    if new_tag:
+        tag, digest = new_tag, new_digest
+    elif new_digest:
+        tag, digest = "", new_digest
+    return name + (f":{tag}" if tag else "") + (f"@{digest}" if digest else "")
 
 
 def _patch(directory: Path, entry: Any, objects: list[Res], *, trim: bool) -> None:
