@@ -2,7 +2,8 @@
 
 Each size runs `gitops-gen render` in a child process (imports included) into a scratch folder;
 peak memory is the child's maximum resident set size. Kustomize builds run up to
---kustomize-up-to clusters (they start one kubectl per kustomization that needs one).
+--kustomize-up-to clusters (they start one kubectl per kustomization that needs one, counted
+through a shim put first on the child's PATH).
 
 Usage: python benchmarks/fleet_scale.py [--sizes 1,10,100,1000] [--apps 3] [--kustomize-up-to N]
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,18 +22,38 @@ from pathlib import Path
 from render_examples import fleet
 
 
-def run(catalogue: Path, out: Path, mode: str) -> tuple[float, float, int]:
-    """(wall seconds, peak MB, exit code) of one render in a fresh interpreter."""
+def counting_path(scratch: Path) -> tuple[str, Path]:
+    """A PATH whose kubectl and kustomize log each start to the returned file, then run."""
+    shims, log = scratch / "shims", scratch / "starts.log"
+    shims.mkdir(exist_ok=True)
+    for tool in ("kubectl", "kustomize"):
+        real = shutil.which(tool)
+        if real:
+            shim = shims / tool
+            shim.write_text(f'#!/bin/sh\necho {tool} >> "{log}"\nexec "{real}" "$@"\n')
+            shim.chmod(0o755)
+    return f"{shims}{os.pathsep}{os.environ.get('PATH', '')}", log
+
+
+def run(
+    catalogue: Path, out: Path, mode: str, path: str, log: Path
+) -> tuple[float, float, int, int]:
+    """(wall seconds, peak MB, exit code, kubectl starts) of one render in a fresh interpreter."""
     command = [sys.executable, "-m", "generator", "render", str(catalogue), "-o", str(out)]
+    log.write_text("")
     start = time.perf_counter()
     # Nothing is read from the child: a pipe it fills (a warning per cluster) would block it.
     child = subprocess.Popen(
-        [*command, "--kustomize", mode], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [*command, "--kustomize", mode],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PATH": path},
     )
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - start
+    starts = len(log.read_text().splitlines())
     # ru_maxrss is in KiB on Linux.
-    return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), starts
 
 
 def main() -> None:
@@ -41,17 +63,24 @@ def main() -> None:
     parser.add_argument("--kustomize-up-to", type=int, default=100)
     args = parser.parse_args()
     print(f"generated fleet, {args.apps} apps in every environment")
-    print(f"{'clusters':>8} {'kustomize':>9} {'files':>6} {'wall s':>8} {'peak MB':>8} {'exit':>4}")
+    print(
+        f"{'clusters':>8} {'kustomize':>9} {'files':>6} {'wall s':>8} {'peak MB':>8} "
+        f"{'exit':>4} {'kubectl':>7}"
+    )
     with tempfile.TemporaryDirectory() as scratch:
+        path, log = counting_path(Path(scratch))
         for size in (int(s) for s in args.sizes.split(",")):
             catalogue = Path(scratch) / f"fleet-{size}.yaml"
             catalogue.write_text(fleet(size, args.apps))
             modes = ["never", "auto"] if size <= args.kustomize_up_to else ["never"]
             for mode in modes:
                 out = Path(scratch) / f"out-{size}-{mode}"
-                wall, peak, code = run(catalogue, out, mode)
+                wall, peak, code, starts = run(catalogue, out, mode, path, log)
                 files = sum(1 for p in out.rglob("*") if p.is_file()) if out.is_dir() else 0
-                print(f"{size:>8} {mode:>9} {files:>6} {wall:>8.2f} {peak:>8.0f} {code:>4}")
+                print(
+                    f"{size:>8} {mode:>9} {files:>6} {wall:>8.2f} {peak:>8.0f} {code:>4} "
+                    f"{starts:>7}"
+                )
 
 
 if __name__ == "__main__":

@@ -110,6 +110,12 @@ class Res:
     org_namespace: str
 
 
+def copied(body: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy (the objects hold only JSON values: the checks above refuse anything else)."""
+    result: dict[str, Any] = json.loads(json.dumps(body))
+    return result
+
+
 def legacy_key(obj: dict[str, Any]) -> tuple[int, str, str]:
     group, _, version = obj["apiVersion"].rpartition("/")
     gvk = f"{group or '~G'}_{version or '~V'}_{obj['kind']}"
@@ -155,7 +161,7 @@ def build(directory: Path, memo: dict[Path, list[Res]], stack: frozenset[Path]) 
 def _transform(directory: Path, body: dict[str, Any], shared: list[Res]) -> list[Res]:
     """The kustomization's transformers, in kustomize's order: patches, namespace, name prefix,
     name suffix, the deprecated JSON 6902 patches, then images."""
-    objects = [replace(r, body=json.loads(json.dumps(r.body))) for r in shared]
+    objects = [replace(r, body=copied(r.body)) for r in shared]
     for entry in _list(body, "patches"):
         _patch(directory, entry, objects, trim=True)
     namespace = body.get("namespace")
@@ -482,12 +488,18 @@ def _text_docs(text: str) -> list[Any]:
     """The documents of `text` when kustomize's YAML readers read them alike, or NotLocal."""
     import yaml  # not needed to resolve the command
 
+    loader = _loader()(text)
+    docs = []
     try:
-        for node in yaml.compose_all(text, Loader=_loader()):
+        while loader.check_node():
+            node = loader.get_node()
             _check_plain(node, set())
-        return list(yaml.load_all(text, Loader=_loader()))
+            docs.append(loader.construct_document(node))
     except yaml.YAMLError:
         raise NotLocal from None
+    finally:
+        loader.dispose()
+    return docs
 
 
 _PLAIN_TAGS = frozenset(

@@ -8,7 +8,6 @@ real kustomize, which also names every error.
 
 from __future__ import annotations
 
-import copy
 import os
 import shutil
 import subprocess
@@ -60,7 +59,7 @@ def _build_here(root: Path, directory: str, memo: dict[Path, list[kustlocal.Res]
     except (kustlocal.NotLocal, OSError):
         return None
     objects = sorted((r.body for r in found), key=kustlocal.legacy_key)
-    return Build(directory, tuple(copy.deepcopy(objects)), None)
+    return Build(directory, tuple(kustlocal.copied(o) for o in objects), None)
 
 
 def _build_one(cmd: list[str], root: Path, directory: str) -> Build:
