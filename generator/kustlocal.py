@@ -1,8 +1,9 @@
 """kustomize's output computed here, for the kustomizations whose result is certain.
 
 A kustomization is built here when it lists only local files and folders of such, and
-transforms them only with what is reproduced exactly: `patches` and `patchesJson6902` (JSON 6902
-operations on targets chosen by selector), `namespace`, `namePrefix` and `nameSuffix`. Whenever
+transforms them only with what is reproduced exactly: `patches`, `patchesJson6902` and
+`patchesStrategicMerge` (JSON 6902 operations on targets chosen by selector; strategic merges
+within smpatch's limits), `namespace`, `namePrefix`, `nameSuffix` and `images`. Whenever
 kustomize could do something else — another field, a file its YAML reader reads differently, a
 rename another object may refer to, an id clash — `NotLocal` is raised and the caller runs the
 real kustomize, which also names every error.
@@ -17,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from generator import jsonpatch
+from generator import jsonpatch, smpatch
 
 # kustomize's legacy output order (its resid package): these kinds first and last, in this order;
 # every other kind in between; ties by group_version_kind, then "namespace|name" with "~X" for
@@ -40,7 +41,7 @@ _KUSTOMIZE_ANNOTATIONS = ("config.kubernetes.io/", "internal.config.kubernetes.i
                           "kustomize.config.k8s.io/", "config.k8s.io/")  # fmt: skip
 _FIELDS = frozenset(
     {"apiVersion", "kind", "resources", "bases", "patches", "patchesJson6902", "namespace"}
-    | {"namePrefix", "nameSuffix", "images"}
+    | {"namePrefix", "nameSuffix", "images", "patchesStrategicMerge"}
 )
 
 # Kinds kustomize's nameReference follows references to: renaming one of them rewrites other
@@ -159,11 +160,17 @@ def build(directory: Path, memo: dict[Path, list[Res]], stack: frozenset[Path]) 
 
 
 def _transform(directory: Path, body: dict[str, Any], shared: list[Res]) -> list[Res]:
-    """The kustomization's transformers, in kustomize's order: patches, namespace, name prefix,
-    name suffix, the deprecated JSON 6902 patches, then images."""
+    """The kustomization's transformers, in kustomize's order: the deprecated strategic-merge
+    patches, patches, namespace, name prefix, name suffix, the deprecated JSON 6902 patches,
+    then images."""
     objects = [replace(r, body=copied(r.body)) for r in shared]
+    for path in _list(body, "patchesStrategicMerge"):
+        # An entry is a file, or else inline YAML: only files are taken here.
+        if not isinstance(path, str) or "\n" in path:
+            raise NotLocal
+        _patch(directory, {"path": path}, objects, trim=False, only="merge")
     for entry in _list(body, "patches"):
-        _patch(directory, entry, objects, trim=True)
+        _patch(directory, entry, objects, trim=True, only=None)
     namespace = body.get("namespace")
     if namespace is not None:
         _set_namespace(namespace, objects)
@@ -175,7 +182,7 @@ def _transform(directory: Path, body: dict[str, Any], shared: list[Res]) -> list
     for entry in _list(body, "patchesJson6902"):
         if not isinstance(entry, dict) or not (entry.get("target") or {}).get("name"):
             raise NotLocal
-        _patch(directory, entry, objects, trim=False)
+        _patch(directory, entry, objects, trim=False, only="json")
     for entry in _list(body, "images"):
         _set_images(entry, objects)
     _check_ids(objects)
@@ -254,8 +261,11 @@ def _new_image(image: str, new_name: str, new_tag: str, new_digest: str) -> str:
     return name + (f":{tag}" if tag else "") + (f"@{digest}" if digest else "")
 
 
-def _patch(directory: Path, entry: Any, objects: list[Res], *, trim: bool) -> None:
-    """One JSON 6902 patch entry (a strategic-merge patch goes to kustomize)."""
+def _patch(
+    directory: Path, entry: Any, objects: list[Res], *, trim: bool, only: str | None
+) -> None:
+    """One patch entry: JSON 6902 operations or strategic-merge patches (`only` one of them
+    for the deprecated fields)."""
     if not isinstance(entry, dict) or set(entry) - {"path", "patch", "target"}:
         raise NotLocal
     path, inline = entry.get("path"), entry.get("patch")
@@ -267,26 +277,93 @@ def _patch(directory: Path, entry: Any, objects: list[Res], *, trim: bool) -> No
         text = inline.strip() if trim else inline
     else:
         text = _read_within(directory, path)
-    ops = _json6902(text)
-    target = entry.get("target")
-    if target is None:
+    form, patch = _parse_patch(text)
+    if only not in (None, form):
         raise NotLocal
-    for res in objects:
-        if _selected(target, res):
-            before = _id(res.body)
-            try:
-                jsonpatch.apply(res.body, ops)
-            except (jsonpatch.Unsure, TypeError):
-                raise NotLocal from None
-            _exact(res.body)
-            _object(res.body)
-            if _id(res.body) != before:
-                raise NotLocal  # kustomize would track the new id
+    target = entry.get("target")
+    if form == "json":
+        if target is None:
+            raise NotLocal
+        for res in objects:
+            if _selected(target, res):
+                _changed(res, lambda body: jsonpatch.apply(body, patch))
+    elif target is not None:
+        if len(patch) != 1:
+            raise NotLocal  # kustomize refuses several documents with one target
+        for res in objects:
+            if _selected(target, res):
+                _merge(res, patch[0])
+    else:
+        for doc in patch:
+            _merge(_by_id(doc, objects), doc)
+
+
+def _changed(res: Res, change: Any) -> None:
+    """Apply `change` to the object; NotLocal when unsure or when it changes the object's id."""
+    before = _id(res.body)
+    try:
+        change(res.body)
+    except (jsonpatch.Unsure, smpatch.Unsure, TypeError):
+        raise NotLocal from None
+    _exact(res.body)
+    _object(res.body)
+    if _id(res.body) != before:
+        raise NotLocal  # kustomize would track the new id
+
+
+def _merge(res: Res, doc: dict[str, Any]) -> None:
+    """A strategic-merge patch: kustomize keeps the target's name, namespace and kind."""
+    patch = copied(doc)
+    meta = dict(patch.pop("metadata"))
+    del meta["name"]
+    namespace = meta.pop("namespace", None)
+    if namespace is not None and namespace != res.body["metadata"].get("namespace"):
+        raise NotLocal
+    if patch.pop("apiVersion") != res.body["apiVersion"] or patch.pop("kind") != res.body["kind"]:
+        raise NotLocal
+    if meta:
+        patch["metadata"] = meta
+    custom = not _builtin(res.body["apiVersion"])
+    _changed(res, lambda body: smpatch.apply(body, patch, lists_replace=custom))
+
+
+def _by_id(doc: dict[str, Any], objects: list[Res]) -> Res:
+    """The one object a patch without target names by id (original or current name)."""
+    found = [
+        r
+        for r in objects
+        if (r.body["apiVersion"], r.body["kind"]) == (doc["apiVersion"], doc["kind"])
+        and doc["metadata"]["name"] in (r.org_name, r.body["metadata"]["name"])
+        and _effective(r.body, _namespace(doc)) == _effective(r.body, _namespace(r.body))
+    ]
+    if len(found) != 1:
+        raise NotLocal
+    return found[0]
+
+
+def _parse_patch(text: str) -> tuple[str, list[Any]]:
+    """("json", operations) or ("merge", objects each with apiVersion, kind and name)."""
+    if text.startswith("["):
+        return "json", _json6902(text)
+    docs = [d for d in _text_docs(text) if d is not None]
+    if len(docs) == 1 and isinstance(docs[0], list):
+        return "json", _json6902(text)
+    if not docs:
+        raise NotLocal
+    for doc in docs:
+        meta = doc.get("metadata") if isinstance(doc, dict) else None
+        if not isinstance(meta, dict) or not isinstance(meta.get("name"), str):
+            raise NotLocal
+        if not isinstance(doc.get("apiVersion"), str) or not isinstance(doc.get("kind"), str):
+            raise NotLocal
+        # kustomize reads a patch's metadata as strings (a null label becomes "null").
+        if smpatch.has_null(meta):
+            raise NotLocal
+        _exact(doc)
+    return "merge", docs
 
 
 def _json6902(text: str) -> list[Any]:
-    if not text:
-        raise NotLocal
     if text.startswith("["):
         try:
             ops = json.loads(text)
@@ -361,10 +438,14 @@ def _labels_match(selector: str, labels: dict[str, str]) -> bool:
     return True
 
 
+def _builtin(api_version: str) -> bool:
+    group = api_version.rpartition("/")[0]
+    return group in _BUILTIN_GROUPS or group.endswith(".k8s.io")
+
+
 def _scope(body: dict[str, Any]) -> str:
     api, kind = body["apiVersion"], body["kind"]
-    group = api.rpartition("/")[0]
-    if group in _BUILTIN_GROUPS or group.endswith(".k8s.io"):
+    if _builtin(api):
         if kind in _CLUSTER_SCOPED:
             return "cluster"
         if f"{api}/{kind}" in _NAMESPACED:

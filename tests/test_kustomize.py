@@ -225,9 +225,37 @@ CASES = {
         "namespace: edge\nresources: [role.yaml]\n",
         False,
     ),
-    "strategic-merge": (
-        "patches:\n- target: {kind: Deployment}\n  patch: |\n    kind: Deployment\n"
-        "    metadata: {name: web}\n    spec: {replicas: 4}\n",
+    "strategic-merge-maps-and-null": (
+        "patches:\n- target: {kind: Deployment}\n  patch: |\n    apiVersion: apps/v1\n"
+        "    kind: Deployment\n    metadata: {name: any, labels: {new: x}}\n"
+        "    spec: {replicas: 4, template: {metadata: {annotations: {a: b, c: null}}}}\n",
+        True,
+    ),
+    # kustomize reads a patch's labels as strings: its null becomes "null".
+    "strategic-merge-null-label": (
+        "patches:\n- target: {kind: Deployment}\n  patch: |\n    apiVersion: apps/v1\n"
+        "    kind: Deployment\n    metadata: {name: any, labels: {tier: null}}\n",
+        False,
+    ),
+    "strategic-merge-by-id": (
+        "patchesStrategicMerge: [smp.yaml]\npatches:\n- path: smp-app.yaml\n",
+        True,
+    ),
+    "strategic-merge-custom-list-replaced": (
+        "patches:\n- target: {kind: Application}\n  patch: |\n"
+        "    apiVersion: argoproj.io/v1alpha1\n    kind: Application\n    metadata: {name: web}\n"
+        "    spec: {syncOptions: [A=true], info: {x: '1'}}\n",
+        True,
+    ),
+    "strategic-merge-containers-by-name": (
+        "patches:\n- patch: |\n    apiVersion: apps/v1\n    kind: Deployment\n"
+        "    metadata: {name: web, namespace: shop}\n    spec: {template: {spec: {containers:\n"
+        "      [{name: side, image: s}, {name: app, image: app:2}]}}}\n",
+        False,
+    ),
+    "strategic-merge-delete-directive": (
+        "patches:\n- target: {kind: ConfigMap}\n  patch: |\n    apiVersion: v1\n"
+        "    kind: ConfigMap\n    metadata: {name: web-config}\n    $patch: delete\n",
         False,
     ),
 }
@@ -249,6 +277,10 @@ def test_transformations_built_here_equal_kustomize(
     write(app / "kustomization.yaml", resources + body)
     write(app / "base.yaml", BASE)
     write(app / "ops.yaml", "- op: add\n  path: /data/file\n  value: f\n")
+    write(app / "smp.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web-config}\n"
+          "data: {k: null, n: m}\n")  # fmt: skip
+    write(app / "smp-app.yaml", "apiVersion: argoproj.io/v1alpha1\nkind: Application\n"
+          "metadata: {name: web}\nspec: {source: {path: p}}\n")  # fmt: skip
     write(app / "role.yaml", "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\n"
           "metadata: {name: r}\n")  # fmt: skip
     here = built_here(tmp_path).get("app")
