@@ -328,12 +328,16 @@ def _merge(res: Res, doc: dict[str, Any]) -> None:
 
 
 def _by_id(doc: dict[str, Any], objects: list[Res]) -> Res:
-    """The one object a patch without target names by id (original or current name)."""
+    """The one object a patch without target names by id. kustomize also matches every id an
+    object had before: only objects that kept their name and namespace are matched here."""
+    if any((r.org_name, r.org_namespace) != (r.body["metadata"]["name"], _namespace(r.body))
+           for r in objects):  # fmt: skip
+        raise NotLocal
     found = [
         r
         for r in objects
         if (r.body["apiVersion"], r.body["kind"]) == (doc["apiVersion"], doc["kind"])
-        and doc["metadata"]["name"] in (r.org_name, r.body["metadata"]["name"])
+        and doc["metadata"]["name"] == r.body["metadata"]["name"]
         and _effective(r.body, _namespace(doc)) == _effective(r.body, _namespace(r.body))
     ]
     if len(found) != 1:

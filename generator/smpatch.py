@@ -21,9 +21,39 @@ class Unsure(Exception):
 def apply(target: dict[str, Any], patch: dict[str, Any], *, lists_replace: bool) -> None:
     """Merge `patch` into `target` in place; `lists_replace`: the kind has no OpenAPI data in
     kustomize, so its lists are replaced, not merged by key."""
-    if has_null(target):
+    if has_null(target) or (not lists_replace and not _lists_kept(target)):
         raise Unsure
     _merge(target, patch, lists_replace)
+
+
+# Keys kustomize may merge a built-in kind's lists by (from its OpenAPI data, or inferred).
+_MERGE_KEYS = (
+    "name",
+    "containerPort",
+    "port",
+    "mountPath",
+    "devicePath",
+    "ip",
+    "topologyKey",
+    "type",
+)
+
+
+def _lists_kept(value: Any) -> bool:
+    """kustomize's merge walks the whole target and rebuilds the lists it merges by key: they
+    come out unchanged only without duplicates (it would fold them) and without items that lack
+    a key their siblings have (it would drop them)."""
+    if isinstance(value, dict):
+        return all(_lists_kept(v) for v in value.values())
+    if not isinstance(value, list):
+        return True
+    if all(not isinstance(v, dict | list) for v in value):
+        return len({json.dumps(v) for v in value}) == len(value)
+    for key in _MERGE_KEYS:
+        present = [json.dumps(v.get(key)) for v in value if isinstance(v, dict) and key in v]
+        if present and (len(present) != len(value) or len(set(present)) != len(present)):
+            return False
+    return all(_lists_kept(v) for v in value)
 
 
 def _merge(dest: dict[str, Any], patch: dict[str, Any], lists_replace: bool) -> None:

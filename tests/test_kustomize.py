@@ -291,3 +291,25 @@ def test_transformations_built_here_equal_kustomize(
         assert here.objects == real.objects
     build = kustomize.build_all(kustomize_cmd, tmp_path, ["app"])["app"]
     assert (build.objects, build.error is None) == (real.objects, real.error is None)
+
+
+def test_strategic_merge_on_lists_kustomize_would_fold_goes_to_kustomize(
+    tmp_path: Path, kustomize_cmd: list[str]
+) -> None:
+    deployment = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n"
+        "    spec:\n      containers:\n      - name: app\n        image: app:1\n"
+        "        env: [{name: A, value: '1'}, {name: A, value: '2'}]\n"
+    )
+    write(tmp_path / "app" / "deployment.yaml", deployment)
+    write(
+        tmp_path / "app" / "kustomization.yaml",
+        "resources: [deployment.yaml]\npatches:\n- patch: |\n    apiVersion: apps/v1\n"
+        "    kind: Deployment\n    metadata: {name: web}\n    spec: {replicas: 2}\n",
+    )
+    assert built_here(tmp_path) == {}
+    build = kustomize.build_all(kustomize_cmd, tmp_path, ["app"])["app"]
+    assert build.objects == kustomize._build_one(kustomize_cmd, tmp_path, "app").objects
+    # kustomize's merge rebuilt the list it merges by name: the duplicate is folded away.
+    env = build.objects[0]["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert env == [{"name": "A", "value": "2"}]
