@@ -324,7 +324,7 @@ def _merge(res: Res, doc: dict[str, Any]) -> None:
     if meta:
         patch["metadata"] = meta
     custom = not _builtin(res.body["apiVersion"])
-    _changed(res, lambda body: smpatch.apply(body, patch, lists_replace=custom))
+    _changed(res, lambda body: smpatch.apply(body, patch, custom=custom))
 
 
 def _by_id(doc: dict[str, Any], objects: list[Res]) -> Res:

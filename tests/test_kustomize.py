@@ -122,7 +122,7 @@ spec:
   template:
     spec:
       containers:
-      - {name: app, image: app:1, args: [a, b]}
+      - {name: app, image: app:1, args: [a, b], env: [{name: C, value: c}, {name: D, value: d}]}
 ---
 apiVersion: v1
 kind: ConfigMap
@@ -250,7 +250,15 @@ CASES = {
     "strategic-merge-containers-by-name": (
         "patches:\n- patch: |\n    apiVersion: apps/v1\n    kind: Deployment\n"
         "    metadata: {name: web, namespace: shop}\n    spec: {template: {spec: {containers:\n"
-        "      [{name: side, image: s}, {name: app, image: app:2}]}}}\n",
+        "      [{name: side, image: s, env: [{name: A, value: a}]},\n"
+        "       {name: app, image: app:2,\n"
+        "        env: [{name: B, value: b}, {name: C, $patch: delete}]}]}}}\n",
+        True,
+    ),
+    "strategic-merge-volumes": (
+        "patches:\n- patch: |\n    apiVersion: apps/v1\n    kind: Deployment\n"
+        "    metadata: {name: web, namespace: shop}\n    spec: {template: {spec: {volumes:\n"
+        "      [{name: v, emptyDir: {}}]}}}\n",
         False,
     ),
     "strategic-merge-delete-directive": (
