@@ -180,8 +180,9 @@ def _transform(directory: Path, body: dict[str, Any], shared: list[Res]) -> list
     if prefix or suffix:
         _rename(prefix, suffix, objects)
     for entry in _list(body, "patchesJson6902"):
-        if not isinstance(entry, dict) or not (entry.get("target") or {}).get("name"):
-            raise NotLocal
+        target = entry.get("target") if isinstance(entry, dict) else None
+        if not isinstance(target, dict) or not target.get("name"):
+            raise NotLocal  # kustomize requires the target's name here
         _patch(directory, entry, objects, trim=False, only="json")
     for entry in _list(body, "images"):
         _set_images(entry, objects)

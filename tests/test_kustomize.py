@@ -321,3 +321,26 @@ def test_strategic_merge_on_lists_kustomize_would_fold_goes_to_kustomize(
     # kustomize's merge rebuilt the list it merges by name: the duplicate is folded away.
     env = build.objects[0]["spec"]["template"]["spec"]["containers"][0]["env"]
     assert env == [{"name": "A", "value": "2"}]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "patchesJson6902: [{target: x, patch: '[]'}]",
+        "patches: [{patch: 1}]",
+        "patches: [{patch: '- {op: add, path: 1, value: 1}', target: {kind: ConfigMap}}]",
+        "patches: [{patch: 'apiVersion: v1\\nkind: ConfigMap\\nmetadata: {name: c}\\n1: 2'}]",
+        "images: [{name: 1}]",
+        "namespace: [x]",
+        "patchesStrategicMerge: [missing.yaml]",
+    ],
+)
+def test_malformed_transformations_go_to_kustomize(
+    body: str, tmp_path: Path, kustomize_cmd: list[str]
+) -> None:
+    write(tmp_path / "app" / "kustomization.yaml", f"resources: [c.yaml]\n{body}\n")
+    write(tmp_path / "app" / "c.yaml", OBJECT.format(name="c", extra="data: {k: v}\n"))
+    assert built_here(tmp_path) == {}
+    build = kustomize.build_all(kustomize_cmd, tmp_path, ["app"])["app"]
+    real = kustomize._build_one(kustomize_cmd, tmp_path, "app")
+    assert (build.objects, build.error is None) == (real.objects, real.error is None)
