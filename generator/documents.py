@@ -115,11 +115,12 @@ def load_documents(text: str, display: str) -> tuple[list[Document], ParseError 
     """Every document up to the first syntax error, and that error if there is one."""
     docs = _fast_documents(text, display)
     if docs is None:
-        return _exact_documents(text, display)
+        return exact_documents(text, display)
     return docs, None
 
 
-def _exact_documents(text: str, display: str) -> tuple[list[Document], ParseError | None]:
+def exact_documents(text: str, display: str) -> tuple[list[Document], ParseError | None]:
+    """`load_documents` through libyaml's composer alone, every position recorded up front."""
     docs: list[Document] = []
     loader = _Loader(text)
     try:
@@ -253,5 +254,5 @@ def _fast_documents(text: str, display: str) -> list[Document] | None:
 def _exact_document(text: str, span: tuple[int, int, int], display: str) -> Document | None:
     """One document read the exact way, at its lines in the file; None if that fails."""
     start, end, line = span
-    docs, error = _exact_documents("\n" * (line - 1) + text[start:end], display)
+    docs, error = exact_documents("\n" * (line - 1) + text[start:end], display)
     return docs[0] if len(docs) == 1 and error is None else None

@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.documents import Document, _exact_documents, load_documents
+from generator.documents import Document, exact_documents, load_documents
 from generator.errors import Location
 from generator.textpositions import TextPositions
 from generator.yamlio import DocPath
@@ -51,7 +51,7 @@ spec:
 
 def _exact(text: str) -> list[Document]:
     """What libyaml's composer gives: the reading every fast answer must equal."""
-    docs, error = _exact_documents(text, "f.yaml")
+    docs, error = exact_documents(text, "f.yaml")
     assert error is None
     return docs
 
@@ -166,7 +166,7 @@ def _yaml(draw: st.DrawFn, indent: int = 0, depth: int = 0) -> str:
 def test_any_document_reads_as_libyaml_composes_it(parts: list[str]) -> None:
     text = "---\n".join(f"kind:{part}\n" for part in parts)
     docs, error = load_documents(text, "f.yaml")
-    exact_docs, exact_error = _exact_documents(text, "f.yaml")
+    exact_docs, exact_error = exact_documents(text, "f.yaml")
     assert error == exact_error
     assert len(docs) == len(exact_docs)
     for doc, want in zip(docs, exact_docs, strict=True):
