@@ -159,18 +159,18 @@ _FOREIGN = re.compile(
     "[\\x85\\u2028\\u2029\\ufeff]|[^\\t\\n\\x20-\\x7e\\xa0-\\ud7ff\\ue000-\\ufffd\\U00010000-\\U0010ffff]"
 )
 _PRINTABLE = bytes(range(0x20, 0x7F)) + b"\t\n"
-# A plain scalar that YAML 1.1 and YAML 1.2 may read differently, or that is a key but not text:
-# a 1.1 boolean, anything shaped like a number in any base or with exponents, sexagesimals,
-# infinities and NaN, a date, `=`, `<<`; also anchors, aliases, tags and complex keys. Only the
-# numbers both read alike (`3`, `-1`, `0.5`) and dotted versions (`1.20.0`, text to both) pass,
-# and numbers only as values.
+# A plain scalar that YAML 1.1 and yaml_rs may read differently, or that is a key but not text:
+# a 1.1 boolean, anything shaped like a number in any base, with exponents or underscores
+# (yaml_rs reads `_1` and `1e_3` as numbers), sexagesimals, infinities and NaN, a date, `=`,
+# `<<`; also anchors, aliases, tags and complex keys. Only the numbers both read alike (`3`,
+# `-1`, `0.5`) and dotted versions (`1.20.0`, text to both) pass, and numbers only as values.
 _END = r" *(?:#|:(?: |$)|[,\]}]|$)"
 _AGREED = r"-?(?:0|[1-9][0-9]{0,15})(?:\.[0-9]{1,15})?"
 _TOKEN = (
-    r"(?=[-+.0-9yYnNoOtTfF=<~&*!?:])(?:"
+    r"(?=[-+._0-9yYnNoOtTfF=<~&*!?:])(?:"
     rf"(?:[yY]es|YES|[nN]o|NO|[oO]n|ON|[oO]ff|OFF|=|<<){_END}"
     rf"|(?!(?:{_AGREED}|[0-9]+(?:\.[0-9]+){{2,}}) *(?:#|[,\]}}]|$))"
-    rf"[-+]?(?:[0-9][0-9a-fA-FxXoObB_:.+-]*|\.[0-9a-zA-Z_.]*){_END}"
+    rf"[-+]?(?:[._]*[0-9](?:[xX][0-9a-fA-F_.]*|[0-9_:.oObBeE+-]*)|\.(?:[iI]nf|INF|[nN]a[nN]|NAN)){_END}"
     r"|[0-9]{4}-[0-9]"
     rf"|(?:{_AGREED}|[tT]rue|TRUE|[fF]alse|FALSE|[nN]ull|NULL|~)? *:(?: |$)"
     r"|[&*!]|\?(?: |$))"

@@ -244,7 +244,8 @@ def read(paths: Iterable[Path], build_cmd: list[str] | None, ignored: Iterable[s
     remote: dict[Path, list[str]] = {}
     for overlay in overlays:
         covered[overlay], remote[overlay] = _local_refs(overlay)
-    used_as_base = {p for o in overlays for p in covered[o] if p != o.resolve()}
+    roots = {o: o.resolve() for o in overlays}
+    used_as_base = {p for o in overlays for p in covered[o] if p != roots[o]}
     tops = [o for o in overlays if o.resolve() not in used_as_base]
     all_covered = {p for o in tops for p in covered[o]}
     for path in files:
@@ -254,12 +255,16 @@ def read(paths: Iterable[Path], build_cmd: list[str] | None, ignored: Iterable[s
         )
         if path.name in KUSTOMIZATION_FILES or not in_overlay:
             reader.add_file(path)
-    _build(reader, tops, remote, build_cmd)
+    _build(reader, tops, covered, remote, build_cmd)
     return reader.out
 
 
 def _build(
-    reader: _Reader, tops: list[Path], remote: dict[Path, list[str]], build_cmd: list[str] | None
+    reader: _Reader,
+    tops: list[Path],
+    covered: dict[Path, set[Path]],
+    remote: dict[Path, list[str]],
+    build_cmd: list[str] | None,
 ) -> None:
     buildable = []
     for overlay in tops:
@@ -289,7 +294,7 @@ def _build(
                 )
             )
             continue
-        index = _source_index(reader, overlay)
+        index = _source_index(covered[overlay])
         for body in result.objects:
             if isinstance(body, dict):
                 reader.out.objects.append(
@@ -297,10 +302,9 @@ def _build(
                 )
 
 
-def _source_index(reader: _Reader, overlay: Path) -> dict[str, list[tuple[str, Document]]]:
+def _source_index(covered: set[Path]) -> dict[str, list[tuple[str, Document]]]:
     """Source documents by kind among the files an overlay pulls in."""
     index: dict[str, list[tuple[str, Document]]] = {}
-    covered, _ = _local_refs(overlay)
     sources: set[Path] = set()
     for path in covered:
         if path.is_dir():

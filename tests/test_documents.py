@@ -141,6 +141,8 @@ def test_flow_collections_tabs_and_unfinished_last_lines_are_read_exactly() -> N
 
 
 _WORDS = ["x", "on", "no", "0777", "1e3", "12:30", "3", "-1", "0.5", "1.20.0", "=", "<<", "~"]
+# Numbers yaml_rs reads and YAML 1.1 does not, or reads otherwise.
+_WORDS += ["_1", "1e_3", "0X1F", "-.5", ".inf", "08", "1:2:3", "0e0", "yes", "9e9x"]
 _SCALARS = st.sampled_from(
     [*_WORDS, "'on'", '"0777"', "nginx:1.25", "{}", "[]", "[a, b]", "{a: 1}", "a #c", "|\n  x"]
 )
