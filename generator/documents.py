@@ -176,13 +176,15 @@ _TOKEN = (
     r"|[&*!]|\?(?: |$))"
 )
 # Where a plain scalar can start: after a key, an entry, a line break, or inside a flow
-# collection; and a flow collection used as a key.
+# collection; and a flow collection used as a key. Lines indented 100 columns or opening eight
+# lists read as nesting hundreds deep, which the composer refuses (and yaml_rs, past some ten
+# thousand levels, crashes on): flow nesting alone stops at 256 levels in yaml_rs.
 _DISPUTED = tuple(
     re.compile(pattern, re.M)
     for pattern in (
         rf": ++{_TOKEN}",
-        rf"- ++{_TOKEN}",
-        rf"\n *+{_TOKEN}",
+        rf"- ++(?:{_TOKEN}|(?:- +){{7}}-)",
+        rf"\n(?: {{100}}| *+{_TOKEN})",
         rf"\[(?<=[ \n\[{{,]\[) *{_TOKEN}",
         rf"\{{(?<=[ \n\[{{,]\{{)(?: *{_TOKEN}|\s*[\[{{])",
         rf",(?: *{_TOKEN}|\s*[\[{{])",

@@ -140,6 +140,14 @@ def test_flow_collections_tabs_and_unfinished_last_lines_are_read_exactly() -> N
     _assert_as_exact("%YAML 1.1\n---\na: b\n...\n---\nc: d\n")
 
 
+def test_nesting_thousands_deep_is_refused_as_before_not_a_crash() -> None:
+    for text in ["- " * 20_000 + "a\n", "".join(" " * i + "k:\n" for i in range(600))]:
+        docs, error = load_documents(text, "f.yaml")
+        assert (docs, error) == exact_documents(text, "f.yaml")
+        assert error is not None
+        assert "recursion" in error.message
+
+
 _WORDS = ["x", "on", "no", "0777", "1e3", "12:30", "3", "-1", "0.5", "1.20.0", "=", "<<", "~"]
 # Numbers yaml_rs reads and YAML 1.1 does not, or reads otherwise.
 _WORDS += ["_1", "1e_3", "0X1F", "-.5", ".inf", "08", "1:2:3", "0e0", "yes", "9e9x"]
