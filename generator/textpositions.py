@@ -154,19 +154,9 @@ class TextPositions(Positions):
         if index == 0:
             key_at = at
         else:
-            starts = self.children.get(at)
-            if starts is None:
-                indent = self._column(at)
-                after = self._line_end(at)
-                end = self.end
-                if indent:
-                    stop = _mapping_end(indent).search(text, after, self.end)
-                    end = stop.start() if stop else self.end
-                starts = [m.end() for m in _keys_at(indent).finditer(text, after, end)]
-                if len(starts) != len(mapping) - 1:
-                    raise _Unmodelled
-                self.children[at] = starts
-            key_at = starts[index - 1]
+            indent = self._column(at)
+            end = _mapping_end(indent) if indent else None
+            key_at = self._later(at, len(mapping), end, _keys_at(indent), 0)[index - 1]
         colon = key_at + len(name)
         if not text.startswith(name, key_at) or not text.startswith(":", colon):
             raise _Unmodelled
@@ -182,17 +172,30 @@ class TextPositions(Positions):
         if index == 0:
             entry = at
         else:
-            starts = self.children.get(at)
-            if starts is None:
-                after = self._line_end(at)
-                stop = _sequence_end(indent).search(text, after, self.end)
-                end = stop.start() if stop else self.end
-                starts = [m.end() - 1 for m in _entries_at(indent).finditer(text, after, end)]
-                if len(starts) != len(items) - 1:
-                    raise _Unmodelled
-                self.children[at] = starts
-            entry = starts[index - 1]
+            ends = _sequence_end(indent)
+            entry = self._later(at, len(items), ends, _entries_at(indent), -1)[index - 1]
         return self._after_indicator(entry, items[index], indent, False)
+
+    def _later(
+        self,
+        at: int,
+        count: int,
+        end: re.Pattern[str] | None,
+        starts: re.Pattern[str],
+        shift: int,
+    ) -> list[int]:
+        """Offsets of the children after the first of the `count` of a collection at `at`: the
+        lines `starts` finds below its first line and before the line `end` finds."""
+        found = self.children.get(at)
+        if found is None:
+            after = self._line_end(at)
+            stop = end.search(self.text, after, self.end) if end else None
+            until = stop.start() if stop else self.end
+            found = [m.end() + shift for m in starts.finditer(self.text, after, until)]
+            if len(found) != count - 1:
+                raise _Unmodelled
+            self.children[at] = found
+        return found
 
     def _after_indicator(self, indicator: int, value: Any, indent: int, in_mapping: bool) -> int:
         """Where the node after a `:` or `-` at `indicator` starts, on its line or below."""
