@@ -11,8 +11,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# An editable install compiles nothing; bytecode compiled here spares every start of the CLI
+# (a pre-commit hook runs it often) recompiling the package where bytecode is not written.
 $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m compileall -q generator
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed

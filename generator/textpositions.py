@@ -29,7 +29,24 @@ _UNMODELLED = re.compile(
     r"|[\[{][^\n\]}]*$",
     re.M,
 )
+# Every branch of `_UNMODELLED` needs one of these characters and stays within one line, so only
+# the lines holding one are searched: scanning whole documents with it was most of the cost.
+_SUSPECT = re.compile(r"[\t\"'\[{]")
 _CONTENT_LINE = re.compile(r"^( *)(?=[^ \n#])", re.M)
+
+
+def _modelled(text: str, start: int, end: int) -> bool:
+    """Whether `_UNMODELLED` finds nothing between `start` and `end`."""
+    checked = start
+    for hit in _SUSPECT.finditer(text, start, end):
+        if hit.start() < checked:
+            continue
+        line_end = text.find("\n", hit.start(), end)
+        checked = end if line_end < 0 else line_end + 1
+        line_start = max(start, text.rfind("\n", 0, hit.start()) + 1)
+        if _UNMODELLED.search(text, line_start, checked):
+            return False
+    return True
 
 
 @cache
@@ -84,7 +101,7 @@ class TextPositions(Positions):
 
     def at(self, path: DocPath, *, key: bool = False) -> Location:
         if self.composed is None and self.modelled is None:
-            self.modelled = _UNMODELLED.search(self.text, self.start, self.end) is None
+            self.modelled = _modelled(self.text, self.start, self.end)
         if self.composed is None and self.modelled:
             try:
                 key_at, value_at = self._node(self._deepest(path))
