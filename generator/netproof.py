@@ -38,6 +38,7 @@ from generator.flows import (
     owns_namespace,
 )
 from generator.manifests import Tree
+from generator.model import Application
 from generator.netpol import APISERVER_PORT, DNS_SELECTOR, Fabric, Flow, Peer, Subject, dns_flow
 from generator.plan import ClusterPlan, Plan, PlannedComponent
 
@@ -153,40 +154,61 @@ def _cidrs(declared: Iterable[Declared]) -> list[str]:
     return out
 
 
-def cluster_declarations(
-    plan: Plan,
-    cluster_plan: ClusterPlan,
-    users: Mapping[str, list[tuple[ClusterPlan, PlannedComponent]]],
-) -> tuple[list[Declared], list[str]]:
-    """The declared subjects on one cluster, and the folders whose objects it applies."""
-    declared: list[Declared] = []
-    folders: list[str] = []
-    for component in cluster_plan.components:
-        pairs = users[component.name]
-        where = fabric([cp.cluster for cp, _ in pairs])
-        use = plan.namespaces[component.namespace]
-        owner = use.owns(component.name, cluster_plan.cluster.name)
-        declared.append(Declared(component_subject(pairs, use, owner), where))
-        runs = [cp.cluster.name for cp, _ in pairs]
-        manifests = use.folder(component.name, cluster_plan.cluster.name, runs)
-        folders.append(f"infrastructure/base/{component.name}/{manifests}/")
-        folders.append(f"infrastructure/base/{component.name}/{CILIUM_FOLDER}/")
-    env = next(
-        e for e in plan.environments if e.environment.name == cluster_plan.cluster.environment
-    )
-    for app in env.applications:
-        cluster_plans = app_cluster_plans(plan, app)
-        where = fabric([cp.cluster for cp in cluster_plans])
-        declared.append(
-            Declared(
-                app_subject(
-                    app, plan.catalogue.applications, cluster_plans, owns_namespace(plan, app)
-                ),
-                where,
+class Declarations:
+    """The declared subjects of each folder of policies, worked out once per render: a
+    component's and an application's folder is shared by every cluster that runs it, so
+    computing them per cluster would cost the square of the clusters."""
+
+    def __init__(
+        self, plan: Plan, users: Mapping[str, list[tuple[ClusterPlan, PlannedComponent]]]
+    ) -> None:
+        self.plan = plan
+        self.users = users
+        self.environments = {e.environment.name: e for e in plan.environments}
+        self._components: dict[tuple[str, bool], Declared] = {}
+        self._folders: dict[str, dict[bool, str]] = {}
+        self._applications: dict[str, Declared] = {}
+
+    def component(self, name: str, owner: bool) -> tuple[Declared, str]:
+        """(its subject, its manifests folder) for the namespace's owner or a guest."""
+        pairs = self.users[name]
+        component = pairs[0][1]
+        use = self.plan.namespaces[component.namespace]
+        if name not in self._folders:
+            self._folders[name] = use.folders(name, [cp.cluster.name for cp, _ in pairs])
+        if (name, owner) not in self._components:
+            where = fabric([cp.cluster for cp, _ in pairs])
+            self._components[name, owner] = Declared(component_subject(pairs, use, owner), where)
+        return self._components[name, owner], self._folders[name][owner]
+
+    def application(self, app: Application) -> Declared:
+        if app.name not in self._applications:
+            cluster_plans = app_cluster_plans(self.plan, app)
+            where = fabric([cp.cluster for cp in cluster_plans])
+            subject = app_subject(
+                app,
+                self.plan.catalogue.applications,
+                cluster_plans,
+                owns_namespace(self.plan, app),
             )
-        )
-        folders.append(f"applications/base/{app.name}/")
-    return declared, folders
+            self._applications[app.name] = Declared(subject, where)
+        return self._applications[app.name]
+
+    def cluster(self, cluster_plan: ClusterPlan) -> tuple[list[Declared], list[str]]:
+        """The declared subjects on one cluster, and the folders whose objects it applies."""
+        declared: list[Declared] = []
+        folders: list[str] = []
+        cluster = cluster_plan.cluster.name
+        for component in cluster_plan.components:
+            use = self.plan.namespaces[component.namespace]
+            subject, manifests = self.component(component.name, use.owns(component.name, cluster))
+            declared.append(subject)
+            folders.append(f"infrastructure/base/{component.name}/{manifests}/")
+            folders.append(f"infrastructure/base/{component.name}/{CILIUM_FOLDER}/")
+        for app in self.environments[cluster_plan.cluster.environment].applications:
+            declared.append(self.application(app))
+            folders.append(f"applications/base/{app.name}/")
+        return declared, folders
 
 
 def differences(actual: Matrix, expected: Matrix) -> list[str]:
@@ -211,20 +233,34 @@ def differences(actual: Matrix, expected: Matrix) -> list[str]:
 def prove(
     plan: Plan, tree: Tree, users: Mapping[str, list[tuple[ClusterPlan, PlannedComponent]]]
 ) -> list[str]:
-    """Every cluster's connections as the analyzer sees them against the declared flows."""
+    """Every cluster's connections as the analyzer sees them against the declared flows.
+    Clusters that apply the same folders with the same subjects on the same network get the
+    same answer: it is worked out once for all of them."""
     problems: list[str] = []
+    declarations = Declarations(plan, users)
+    manifests = list(tree.manifests())
+    under: dict[str, list[int]] = {}
+    answers: dict[tuple[Any, ...], list[str]] = {}
     for cluster_plan in plan.clusters:
         cluster = cluster_plan.cluster
-        declared, folders = cluster_declarations(plan, cluster_plan, users)
-        objects: list[dict[str, Any]] = [
-            m.body for path, m in tree.manifests() if path.startswith(tuple(folders))
-        ]
+        declared, folders = declarations.cluster(cluster_plan)
         net = cluster.network
         network = Network(net.node_cidr, net.pod_cidr, net.service_cidr, cluster.cni)
-        u = universe(objects, network, _cidrs(declared), stand_ins(cluster_plan.components))
-        expected = connection_matrix(u, Expectation(declared).side)
+        extra = stand_ins(cluster_plan.components)
+        key = (tuple(folders), network, tuple(id(d) for d in declared), repr(extra))
+        if key not in answers:
+            for folder in folders:
+                if folder not in under:
+                    under[folder] = [
+                        i for i, (p, _) in enumerate(manifests) if p.startswith(folder)
+                    ]
+            # In the tree's order, as one filter over it would give them.
+            indices = sorted({i for folder in folders for i in under[folder]})
+            objects: list[dict[str, Any]] = [manifests[i][1].body for i in indices]
+            u = universe(objects, network, _cidrs(declared), extra)
+            expected = connection_matrix(u, Expectation(declared).side)
+            answers[key] = differences(connection_matrix(u), expected)
         problems.extend(
-            f"network policies of cluster '{cluster.name}': {line}"
-            for line in differences(connection_matrix(u), expected)
+            f"network policies of cluster '{cluster.name}': {line}" for line in answers[key]
         )
     return problems

@@ -199,12 +199,19 @@ def render_applications(plan: Plan, tree: Tree) -> None:
                 tree.add(f"{folder}/{filename}", *(Manifest(o, origin, minors) for o in objects))
         tree.add(f"{folder}/kustomization.yaml", Manifest(kustomization(files), origin))
 
+    # Once per application, not once per environment it runs in.
+    autoscaled = {
+        a.name: any(s.autoscaling for s in a.environments.values())
+        for a in plan.catalogue.applications
+    }
     for env in plan.environments:
         if env.applications:
-            _render_overlay(plan, env, tree)
+            _render_overlay(plan, env, tree, autoscaled)
 
 
-def _render_overlay(plan: Plan, env: EnvironmentPlan, tree: Tree) -> None:
+def _render_overlay(
+    plan: Plan, env: EnvironmentPlan, tree: Tree, autoscaled: Mapping[str, bool]
+) -> None:
     name = env.environment.name
     folder = f"applications/overlays/{name}"
     resources = []
@@ -241,7 +248,7 @@ def _render_overlay(plan: Plan, env: EnvironmentPlan, tree: Tree) -> None:
                 f"{folder}/{app.name}.yaml", *(Manifest(o, origin, env.minors) for o in extras)
             )
             resources.append(f"{app.name}.yaml")
-        for suffix, target, operations in _patches(app, settings):
+        for suffix, target, operations in _patches(app, settings, autoscaled[app.name]):
             path = f"patches/{app.name}{suffix}.yaml"
             patches.append({"path": path, "target": target})
             # JSON patches, not partial objects: every file that looks like an object is one.
@@ -254,7 +261,7 @@ def _render_overlay(plan: Plan, env: EnvironmentPlan, tree: Tree) -> None:
 
 
 def _patches(
-    app: Application, settings: AppEnvironment
+    app: Application, settings: AppEnvironment, any_autoscaled: bool
 ) -> list[tuple[str, dict[str, str], list[dict[str, Any]]]]:
     """(file suffix, kustomize target, JSON patch) for what differs per environment."""
     workload = {"group": WORKLOAD_GROUP[app.kind], "kind": app.kind, "name": app.name}
@@ -263,7 +270,6 @@ def _patches(
     operations: list[dict[str, Any]] = []
     if app.kind != "CronJob" and settings.autoscaling is None:
         # `add` sets the field whether or not the base has it (an autoscaled base has none).
-        any_autoscaled = any(s.autoscaling for s in app.environments.values())
         op = "add" if any_autoscaled else "replace"
         operations.append({"op": op, "path": "/spec/replicas", "value": settings.replicas})
     operations.append(

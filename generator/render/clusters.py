@@ -44,6 +44,7 @@ def _component_patch(
     cluster_plan: ClusterPlan,
     component: PlannedComponent,
     cilium_folder: dict[str, Any] | None,
+    variants: Mapping[bool, str],
 ) -> list[dict[str, Any]]:
     ops: list[dict[str, Any]] = [
         {"op": "replace", "path": "/spec/destination/name", "value": cluster_plan.cluster.name},
@@ -53,10 +54,8 @@ def _component_patch(
             "value": str(component.wave),
         },
     ]
-    runs = [c.cluster.name for c in plan.clusters if component.name in c.component_names]
-    folder = plan.namespaces[component.namespace].folder(
-        component.name, cluster_plan.cluster.name, runs
-    )
+    use = plan.namespaces[component.namespace]
+    folder = variants[use.owns(component.name, cluster_plan.cluster.name)]
     if folder != MANIFESTS:
         # Its namespace's owner here, a guest elsewhere: the owner's manifests.
         path = plan.catalogue.repo_path_of(f"infrastructure/base/{component.name}/{folder}")
@@ -73,6 +72,17 @@ def _component_patch(
 def render_clusters(plan: Plan, tree: Tree) -> None:
     catalogue = plan.catalogue
     hub_minor = (plan.hub.cluster.minor,)
+    runs: dict[str, list[str]] = {}
+    for cluster_plan in plan.clusters:
+        for component in cluster_plan.components:
+            runs.setdefault(component.name, []).append(cluster_plan.cluster.name)
+    # The manifests folder of each variant of a component, once for all its clusters.
+    variants: dict[str, dict[bool, str]] = {}
+    for cluster_plan in plan.clusters:
+        for component in cluster_plan.components:
+            if component.name not in variants:
+                use = plan.namespaces[component.namespace]
+                variants[component.name] = use.folders(component.name, runs[component.name])
     for cluster_plan in plan.clusters:
         cluster = cluster_plan.cluster
         env = next(e for e in plan.environments if e.environment.name == cluster.environment)
@@ -108,7 +118,11 @@ def render_clusters(plan: Plan, tree: Tree) -> None:
                 dump_all(
                     [
                         _component_patch(
-                            plan, cluster_plan, own[name], _cilium_source(plan, cluster, name, tree)
+                            plan,
+                            cluster_plan,
+                            own[name],
+                            _cilium_source(plan, cluster, name, tree),
+                            variants[name],
                         )
                     ]
                 ),
