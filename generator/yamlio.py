@@ -8,12 +8,13 @@ expansion explodes. Dumping is deterministic and writes manifests the way people
 from __future__ import annotations
 
 import datetime
+import io
 import re
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from ruamel.yaml import YAML
@@ -380,6 +381,22 @@ _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoade
 class _Dumper(_SafeDumper):  # type: ignore[misc,valid-type]
     """Block style, no key sorting, multi-line strings as literal blocks."""
 
+    # The emitter asks for the implicit tag of every scalar twice; the same few thousand
+    # strings (keys, names, labels) recur in every object.
+    _resolved: ClassVar[dict[tuple[str, bool, bool], str]] = {}
+
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
+        if kind is not yaml.ScalarNode:
+            tag: str = super().resolve(kind, value, implicit)
+            return tag
+        key = (value, implicit[0], implicit[1])
+        found = self._resolved.get(key)
+        if found is None:
+            if len(self._resolved) > 50_000:
+                self._resolved.clear()
+            found = self._resolved[key] = super().resolve(kind, value, implicit)
+        return found
+
 
 def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
     style = "|" if "\n" in data else None
@@ -391,24 +408,50 @@ _Dumper.add_representer(str, _represent_str)
 
 def dump_all(documents: list[Any]) -> str:
     """Deterministic multi-document YAML, each object in canonical key order."""
-    prepared = [_to_builtin(canonical(d) if isinstance(d, Mapping) else d) for d in documents]
-    text: str = yaml.dump_all(
-        prepared,
-        Dumper=_Dumper,
-        sort_keys=False,
-        default_flow_style=False,
-        allow_unicode=True,
-        width=4096,
+    stream = io.StringIO()
+    dumper = _Dumper(
+        stream, default_flow_style=False, allow_unicode=True, width=4096, sort_keys=False
     )
-    return text
+    try:
+        dumper.open()
+        for document in documents:
+            dumper.serialize(
+                _node(dumper, canonical(document) if isinstance(document, Mapping) else document)
+            )
+            dumper.represented_objects = {}
+        dumper.close()
+    finally:
+        dumper.dispose()
+    return stream.getvalue()
 
 
-def _to_builtin(value: Any) -> Any:
+_STR = "tag:yaml.org,2002:str"
+
+
+def _str_node(text: str) -> yaml.ScalarNode:
+    return yaml.ScalarNode(_STR, text, style="|" if "\n" in text else None)
+
+
+def _node(dumper: yaml.SafeDumper, value: Any) -> yaml.Node:
+    """The node PyYAML's representer would make, built without its per-node dispatch (most of
+    a render's dumping time): mappings with string keys, lists, strings, integers and booleans
+    here; anything else through the representer itself."""
+    kind = type(value)
+    if kind is str:
+        return _str_node(value)
+    if kind is bool:
+        return yaml.ScalarNode("tag:yaml.org,2002:bool", "true" if value else "false")
+    if kind is int:
+        return yaml.ScalarNode("tag:yaml.org,2002:int", str(value))
     if isinstance(value, Mapping):
-        return {str(k): _to_builtin(v) for k, v in value.items()}
+        items = {str(k): v for k, v in value.items()}
+        pairs = [(_str_node(k), _node(dumper, v)) for k, v in items.items()]
+        return yaml.MappingNode("tag:yaml.org,2002:map", pairs, flow_style=False)
     if isinstance(value, list | tuple):
-        return [_to_builtin(v) for v in value]
-    return value
+        members = [_node(dumper, v) for v in value]
+        return yaml.SequenceNode("tag:yaml.org,2002:seq", members, flow_style=False)
+    node: yaml.Node = dumper.represent_data(value)
+    return node
 
 
 class _PlainLoader(_SafeLoader):  # type: ignore[misc,valid-type]
