@@ -19,9 +19,10 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from generator import credentials, model, servertypes, strictschema
 from generator.errors import Problem, UserError
+from generator.fastyaml import load_positioned
 from generator.quantity import format_bytes, parse_bytes
 from generator.resources import shipped
-from generator.yamlio import DocPath, Positions, format_path, load_document, read_text
+from generator.yamlio import DocPath, Positions, format_path, read_text
 
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 # As in Docker's reference parsing, a first component is a registry only when it looks like a
@@ -52,7 +53,7 @@ def load(path: Path, blueprint_names: Collection[str]) -> model.Catalogue:
     `blueprint_names` are the blueprints a component may name (built-in and the user's).
     """
     display = str(path)
-    data, positions = load_document(read_text(path), display)
+    data, positions = load_positioned(read_text(path), display)
     # First and alone: any later message might quote the value.
     leaks = list(credentials.url_problems(data, positions))
     if leaks:
