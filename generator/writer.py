@@ -335,10 +335,13 @@ def staging(out_dir: Path, *, check: bool = False) -> Iterator[Path]:
 
 
 def stage(folder: Path, files: Mapping[str, str]) -> None:
+    made: set[Path] = set()  # one mkdir per folder, not per file: a fleet has thousands
     for relative, text in files.items():
         target = folder / relative
         with _os_errors("write", target):
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
             target.write_text(text, encoding="utf-8", newline="\n")
 
 
