@@ -141,6 +141,29 @@ class _World:
         self.healthy: set[Key] = set()
         self.synced: set[Key] = set()
         self.next_wave: dict[Key, int] = {}
+        # What the questions below look for, by what they ask about: scanning every object
+        # for each question made a simulation quadratic in the fleet's size.
+        self.by_destination: dict[str, list[_Application]] = defaultdict(list)
+        self.providers: dict[tuple[str, str], list[Key]] = defaultdict(list)
+        for app in self.apps.values():
+            self.by_destination[app.destination].append(app)
+            for group in _groups(app.obj):
+                self.providers[app.destination, group].append(app.key)
+        self.crds: dict[tuple[str, Any], list[Key]] = defaultdict(list)
+        self.capi_clusters: dict[str, list[Key]] = defaultdict(list)
+        self.projects: dict[str, list[Key]] = defaultdict(list)
+        self.registrations: dict[str, list[Key]] = defaultdict(list)
+        for key, obj in objects.items():
+            if key.kind == "CustomResourceDefinition":
+                served = (obj.get("spec") or {}).get("group")
+                self.crds[key.cluster, served].append(key)
+            elif key.kind == "AppProject":
+                self.projects[key.name].append(key)
+            if key.group == CAPI_GROUP and key.kind == "Cluster":
+                self.capi_clusters[key.name].append(key)
+            registers = _registers(obj)
+            if key.cluster == self.hub and registers is not None:
+                self.registrations[registers].append(key)
 
     # --- facts that grow as objects are applied ---------------------------------------------
 
@@ -149,18 +172,11 @@ class _World:
             return True
         if cluster in self.clusters and group in self.clusters[cluster].groups:
             return True
-        for app in self.apps.values():
-            # Healthy, not merely synced: the provider's webhook must answer before objects of
-            # its group can be admitted.
-            if app.destination == cluster and group in _groups(app.obj) and app.key in self.healthy:
-                return True
-        return any(
-            k.cluster == cluster
-            and k.kind == "CustomResourceDefinition"
-            and k in self.applied
-            and (self.objects[k].get("spec") or {}).get("group") == group
-            for k in self.objects
-        )
+        # Healthy, not merely synced: the provider's webhook must answer before objects of its
+        # group can be admitted.
+        if any(k in self.healthy for k in self.providers.get((cluster, group), ())):
+            return True
+        return any(k in self.applied for k in self.crds.get((cluster, group), ()))
 
     def namespace_exists(self, cluster: str, namespace: str, sync: set[Key]) -> bool:
         if not namespace or namespace in EXISTING_NAMESPACES:
@@ -176,13 +192,9 @@ class _World:
             return True
         if cluster in self.failing:
             return False
-        return any(
-            k.group == CAPI_GROUP
-            and k.kind == "Cluster"
-            and k.name == cluster
-            and k in self.applied
-            for k in self.objects
-        ) and self.crd_available(self.hub, CAPI_GROUP)
+        return any(k in self.applied for k in self.capi_clusters.get(cluster, ())) and (
+            self.crd_available(self.hub, CAPI_GROUP)
+        )
 
     def nodes_ready(self, cluster: str) -> bool:
         if cluster in self.failing:
@@ -195,8 +207,8 @@ class _World:
         needed = {"cni", "cloud-controller"} if facts.cloud_controller else {"cni"}
         ready = {
             _annotation(app.obj, NODE_BOOTSTRAP)
-            for app in self.apps.values()
-            if app.destination == cluster and app.key in self.healthy
+            for app in self.by_destination.get(cluster, ())
+            if app.key in self.healthy
         }
         return needed <= ready
 
@@ -205,10 +217,7 @@ class _World:
             return True
         if cluster not in self.clusters or not self.machines_exist(cluster):
             return False
-        return any(
-            k.cluster == self.hub and k in self.applied and _registers(obj) == cluster
-            for k, obj in self.objects.items()
-        )
+        return any(k in self.applied for k in self.registrations.get(cluster, ()))
 
     # --- what an object needs -----------------------------------------------------------------
 
@@ -265,7 +274,7 @@ class _World:
         """Why `app` cannot start syncing its next wave."""
         project = str((app.obj.get("spec") or {}).get("project", "default"))
         if project != "default" and not any(
-            k.kind == "AppProject" and k.name == project and k in self.applied for k in self.objects
+            k in self.applied for k in self.projects.get(project, ())
         ):
             return [f"AppProject {project}"]
         if app.destination not in self.clusters:
