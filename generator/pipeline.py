@@ -166,10 +166,10 @@ def _convergence_problems(
     problems = [f"inventory: {e}" for e in collected.errors]
     verdict = convergence.simulate(collected.objects, collected.parents, facts)
     problems += [f"bootstrap: {line}" for line in convergence.explain(verdict)]
-    for spoke in sorted(c.name for c in catalogue.clusters if not c.is_hub):
-        failing = convergence.simulate(
-            collected.objects, collected.parents, facts, failing=frozenset({spoke})
-        )
+    spokes = sorted(c.name for c in catalogue.clusters if not c.is_hub)
+    for spoke, failing in convergence.blocking_spokes(
+        collected.objects, collected.parents, facts, spokes
+    ):
         problems += [
             f"bootstrap with cluster {spoke} failing: {line}"
             for line in convergence.explain(failing)

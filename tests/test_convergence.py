@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from generator.convergence import (
     NODE_BOOTSTRAP,
     PROVIDES,
     REGISTERS,
     ClusterFacts,
     Verdict,
+    blocking_spokes,
     simulate,
 )
 from generator.inventory import Key
@@ -296,3 +299,80 @@ def test_a_chart_waits_not_for_its_own_kinds_when_they_follow_it_without_a_dry_r
     # The policy in Cilium's own Application needs the CRDs that Application installs.
     assert verdict("").stuck["cilium"] == ["the CRDs of cilium.io on mgmt"]
     assert verdict("SkipDryRunOnMissingResource=true").converged
+
+
+def test_a_spoke_whose_failure_holds_back_another_is_named_with_its_own_verdict() -> None:
+    tree = spoke_tree(split_per_cluster=True)
+    (prod,) = [k for k in tree.objects if k.name == "spoke-prod"]
+    # prod's parent first waits on an Application on dev: dev failing holds prod's apps back.
+    probe = tree.app("probe-dev", prod, to="dev", wave=-1)
+    tree.plain("dev", "Deployment", "probe", probe, group="apps", namespace="default")
+    assert run(tree).converged
+    found = blocking_spokes(tree.objects, tree.parents, CLUSTERS, ["dev", "prod"])
+    assert found == [("dev", run(tree, frozenset({"dev"})))]
+    assert "web-prod" in found[0][1].stuck
+    assert (
+        blocking_spokes(
+            spoke_tree(split_per_cluster=True).objects,
+            spoke_tree(split_per_cluster=True).parents,
+            CLUSTERS,
+            ["dev", "prod"],
+        )
+        == []
+    )
+
+
+def fleet_tree(spokes: list[str], blocked: dict[str, str], grouped: list[str]) -> Tree:
+    """A sub-tree per spoke as above, where spoke b's parent first waits on an Application on
+    blocked[b], and one hub parent holds Applications on every spoke of `grouped`."""
+    tree = Tree()
+    root = tree.app("root", None)
+    tree.app("argocd", root, chart=True, values=HEALTH_CHECK, annotations={PROVIDES: "argoproj.io"})
+    tree.app("cluster-api", root, chart=True, wave=-1, annotations={PROVIDES: "cluster.x-k8s.io"})
+    for spoke in spokes:
+        parent = tree.app(f"spoke-{spoke}", root, wave=1)
+        if spoke in blocked:
+            probe = tree.app(f"probe-{spoke}", parent, to=blocked[spoke], wave=-1)
+            tree.plain(blocked[spoke], "Deployment", "probe", probe, group="apps")
+        capi = tree.app(f"capi-{spoke}", parent, wave=0)
+        tree.plain(HUB, "Cluster", spoke, capi, group="cluster.x-k8s.io", namespace="default")
+        tree.plain(HUB, "Secret", f"cluster-{spoke}", parent, namespace="argocd",
+                   **{"metadata": {"name": f"cluster-{spoke}", "namespace": "argocd",
+                                   "annotations": {REGISTERS: spoke}}})  # fmt: skip
+        components = tree.app(f"components-{spoke}", parent, wave=0)
+        tree.app(f"cilium-{spoke}", components, to=spoke, chart=True,
+                 annotations={NODE_BOOTSTRAP: "cni"})  # fmt: skip
+        tree.app(f"ccm-{spoke}", components, to=spoke, chart=True,
+                 annotations={NODE_BOOTSTRAP: "cloud-controller"})  # fmt: skip
+        web = tree.app(f"web-{spoke}", components, to=spoke, wave=1)
+        tree.plain(spoke, "Deployment", "web", web, group="apps")
+    group = tree.app("grouped", root, wave=1)
+    for spoke in grouped:
+        watch = tree.app(f"watch-{spoke}", group, to=spoke)
+        tree.plain(spoke, "Deployment", "watch", watch, group="apps")
+    return tree
+
+
+@pytest.mark.parametrize(
+    ("blocked", "grouped"),
+    [({}, []), ({"s1": "s4"}, []), ({"s6": "s0"}, ["s2", "s3"]), ({}, ["s1", "s5", "s6"])],
+)
+def test_few_runs_find_what_one_run_per_spoke_finds(
+    blocked: dict[str, str], grouped: list[str]
+) -> None:
+    spokes = [f"s{i}" for i in range(7)]
+    clusters = {
+        HUB: CLUSTERS[HUB],
+        **{s: ClusterFacts(s, hub=False, cluster_api=True, cloud_controller=True) for s in spokes},
+    }
+    tree = fleet_tree(spokes, blocked, grouped)
+    assert simulate(tree.objects, tree.parents, clusters).converged
+    one_by_one = [
+        (s, v)
+        for s in spokes
+        if not (
+            v := simulate(tree.objects, tree.parents, clusters, failing=frozenset({s}))
+        ).converged
+    ]
+    assert blocking_spokes(tree.objects, tree.parents, clusters, spokes) == one_by_one
+    assert [s for s, _ in one_by_one] == sorted(blocked.values())
