@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -140,8 +141,7 @@ def closure(files: Mapping[str, bytes], directory: str) -> tuple[set[str], set[s
         if current in seen:
             continue
         seen.add(current)
-        prefix = f"{current}/" if current else ""
-        read |= {p for p in files if p.startswith(prefix)}
+        read.update(_under(files, f"{current}/" if current else ""))
         for name in KUSTOMIZATION_FILES:
             body = files.get(_join(current, name))
             for ref in _references(body) if body is not None else ():
@@ -154,6 +154,26 @@ def closure(files: Mapping[str, bytes], directory: str) -> tuple[set[str], set[s
                     included.add(target)
                     pending.append(target)
     return read, included
+
+
+class _Sorted:
+    """The paths of the last mapping of files asked about, sorted. A closure per build folder
+    that scanned every path for each folder it visits cost folders times files; mappings of files
+    are made once and never changed."""
+
+    files: ClassVar[Mapping[str, bytes] | None] = None
+    paths: ClassVar[list[str]] = []
+
+
+def _under(files: Mapping[str, bytes], prefix: str) -> list[str]:
+    """The paths that start with `prefix` (a folder and its slash, or "" for all)."""
+    if _Sorted.files is not files or len(_Sorted.paths) != len(files):
+        _Sorted.files, _Sorted.paths = files, sorted(files)
+    paths = _Sorted.paths
+    if not prefix:
+        return paths
+    # "/" + 1 is "0": the paths under `prefix` sort between it and the folder name + "0".
+    return paths[bisect_left(paths, prefix) : bisect_left(paths, prefix[:-1] + "0")]
 
 
 def _references(body: bytes) -> Iterator[str]:
