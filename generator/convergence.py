@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -378,7 +378,9 @@ def blocking_spokes(
     names = [str(a.key.name) for a in world.apps.values()]
     alone = list(spokes)
     if len(set(names)) == len(names):
-        runs = _screen(objects, parents, clusters, spokes)
+        runs = _screen(
+            spokes, lambda failing: simulate(objects, parents, clusters, failing=failing).converged
+        )
         if runs is not None:
             alone = _uncovered(world, spokes, runs)
     found = []
@@ -390,10 +392,7 @@ def blocking_spokes(
 
 
 def _screen(
-    objects: Mapping[Key, Mapping[str, Any]],
-    parents: Mapping[Key, Key],
-    clusters: Mapping[str, ClusterFacts],
-    spokes: Sequence[str],
+    spokes: Sequence[str], converges: Callable[[frozenset[str]], bool]
 ) -> list[frozenset[str]] | None:
     """The failing sets of the screening runs, or None when one of them did not converge."""
     runs = []
@@ -401,7 +400,7 @@ def _screen(
         for side in (0, 1):
             failing = frozenset(s for i, s in enumerate(spokes) if (i >> bit) & 1 == side)
             if failing and failing not in runs:
-                if not simulate(objects, parents, clusters, failing=failing).converged:
+                if not converges(failing):
                     return None
                 runs.append(failing)
     return runs
