@@ -3,15 +3,20 @@
 From `bootstrap/root.yaml`, follow every Application's git path to the objects it deploys:
 every path must build, every Application must be reached, every project must exist and allow
 the Application's destination and sources, every chart must be pinned to an exact version, and
-every destination is a declared cluster, by name.
+every destination is a declared cluster, by name. ApplicationSets are expanded over the
+cluster Secrets the tree registers (generator/appsets.py) and their Applications checked alike,
+their `$values` files too.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable, Mapping
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+
+from generator import appsets
 
 EXACT_VERSION = re.compile(r"^v?[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?$")
 
@@ -33,17 +38,37 @@ def check_graph(
     repo_path: str,
     clusters: Iterable[str],
     must_reach: Iterable[str],
+    install_values: str | None = None,
+    exists: Callable[[str], bool] = lambda path: False,
 ) -> list[str]:
-    """Problems with the tree reachable from the root; `built` maps directory → its objects."""
+    """Problems with the tree reachable from the root; `built` maps directory → its objects.
+    `install_values`: the by-hand Argo CD install's values (they register the hub);
+    `exists(path)`: whether the repository has a file, for `$values` files."""
     problems: list[str] = []
     known = {("name", c) for c in clusters}
     projects: dict[str, Mapping[str, Any]] = {}
     applications: dict[str, Mapping[str, Any]] = {}
     reached_dirs: set[str] = set()
-    queue = list(root_objects)
-    while queue:
-        obj = queue.pop(0)
+    queue = deque(root_objects)
+    sets: list[Mapping[str, Any]] = []
+    seen: list[Mapping[str, Any]] = []
+    while queue or sets:
+        if not queue:
+            # Generated Applications, once every cluster Secret the tree registers is known.
+            secrets = appsets.install_secrets(install_values) + appsets.secrets_of(seen)
+            generated, failed = appsets.expand_all(sets, secrets)
+            problems += failed
+            sets = []
+            for item in generated:
+                problems += appsets.missing_value_files(item.app, exists, repo_path)
+                queue.append(item.app)
+            continue
+        obj = queue.popleft()
+        seen.append(obj)
         kind = obj.get("kind")
+        if kind == "ApplicationSet":
+            sets.append(obj)
+            continue
         if kind == "AppProject":
             if _name(obj) in projects and projects[_name(obj)] != obj:
                 problems.append(f"AppProject {_name(obj)}: defined twice, differently")
@@ -65,7 +90,8 @@ def check_graph(
                         f"exact version ({source.get('targetRevision')!r})"
                     )
                 continue
-            if source.get("repoURL") != repo_url:
+            if source.get("repoURL") != repo_url or "path" not in source:
+                # Another repository, or a `ref` source that only names one for `$values`.
                 continue
             path = str(source.get("path", ""))
             local = (

@@ -307,6 +307,7 @@ class _Checker:
             applications=tuple(applications),
             observability=observability,
             server_types=server_types,
+            fleet=spec.get("fleet"),
         )
 
     def observability(

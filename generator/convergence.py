@@ -14,6 +14,15 @@ Ready once its CNI (and, on Hetzner, its cloud controller) is healthy, which run
 nodes. A spoke is registered when an object on the hub that registers it is applied (for a
 Cluster API spoke, once its machines exist: the kubeconfig Secret appears then).
 
+ApplicationSets (fleet mode): an Application an ApplicationSet generates for a cluster appears
+once the ApplicationSet is applied and the cluster is registered (its cluster Secret exists);
+no sync wave orders generated Applications, among themselves or against the waves of the
+Application that applied their ApplicationSet (argo-cd#17639). Retries: a sync that hits an
+object it cannot apply yet (a missing CRD or namespace) fails; an Application with
+`retry.limit` negative retries it forever and goes on once the object can be applied, any other
+runs out of retries (a static proof cannot count on a bounded backoff being long enough) and
+is stuck.
+
 What the simulation cannot see inside a Helm chart is declared on the Application itself:
 `gitops-gen.dev/provides` (the CRD groups the chart installs), `gitops-gen.dev/node-bootstrap`
 (`cni` or `cloud-controller`: runs on not-ready nodes and readies them), and on registering
@@ -122,8 +131,12 @@ class _World:
         clusters: Mapping[str, ClusterFacts],
         app_health: bool,
         failing: frozenset[str],
+        generated: Mapping[Key, tuple[Key, str]],
     ) -> None:
         self.objects = objects
+        self.generated = generated
+        # Applications whose sync failed and that do not retry: blockers at the failure.
+        self.failed: dict[Key, list[str]] = {}
         self.clusters = clusters
         self.app_health = app_health
         self.failing = failing
@@ -137,7 +150,7 @@ class _World:
         for child, parent in parents.items():
             if parent in self.apps:
                 self.apps[parent].children.append(child)
-        self.applied: set[Key] = {k for k in objects if k not in parents}
+        self.applied: set[Key] = {k for k in objects if k not in parents and k not in generated}
         self.healthy: set[Key] = set()
         self.synced: set[Key] = set()
         self.next_wave: dict[Key, int] = {}
@@ -297,6 +310,12 @@ class _World:
         return [w for child in app.children for w in self.unhealthy(child) if child in self.applied]
 
 
+def retries_forever(obj: Mapping[str, Any]) -> bool:
+    retry = ((obj.get("spec") or {}).get("syncPolicy") or {}).get("retry") or {}
+    limit = retry.get("limit")
+    return isinstance(limit, int) and not isinstance(limit, bool) and limit < 0
+
+
 def _groups(obj: Mapping[str, Any]) -> set[str]:
     return {g.strip() for g in _annotation(obj, PROVIDES).split(",") if g.strip()}
 
@@ -334,9 +353,13 @@ def simulate(
     clusters: Mapping[str, ClusterFacts],
     *,
     failing: frozenset[str] = frozenset(),
+    generated: Mapping[Key, tuple[Key, str]] | None = None,
 ) -> Verdict:
-    """Run Argo CD over the tree until nothing moves; `failing` spokes never get Ready nodes."""
-    world = _World(objects, parents, clusters, application_health_enabled(objects), failing)
+    """Run Argo CD over the tree until nothing moves; `failing` spokes never get Ready nodes.
+    `generated`: Applications ApplicationSets make, each with its ApplicationSet and cluster."""
+    world = _World(
+        objects, parents, clusters, application_health_enabled(objects), failing, generated or {}
+    )
     verdict = Verdict(converged=False)
     while True:
         progressed = _round(world)
@@ -455,8 +478,12 @@ def _depending_on(world: _World, failing: frozenset[str]) -> set[Key]:
 def _round(world: _World) -> list[str]:
     """One pass over every Application; the names of what became healthy (or synced)."""
     moved: list[str] = []
+    for key, (appset, cluster) in sorted(world.generated.items()):
+        if key not in world.applied and appset in world.applied and world.registered(cluster):
+            world.applied.add(key)
+            moved.append(f"{key.name} generated")
     for app in sorted(world.apps.values(), key=lambda a: a.key):
-        if app.key not in world.applied or app.key in world.healthy:
+        if app.key not in world.applied or app.key in world.healthy or app.key in world.failed:
             continue
         if app.key not in world.synced:
             if world.app_blockers(app):
@@ -483,7 +510,10 @@ def _sync_waves(world: _World, app: _Application) -> bool:
         pending = [k for k in members if k not in world.applied]
         if pending:
             sync = set(members)
-            if any(world.blockers(k, sync) for k in pending):
+            blocked = sorted({b for k in pending for b in world.blockers(k, sync)})
+            if blocked:
+                if not retries_forever(app.obj):
+                    world.failed[app.key] = blocked
                 return moved
             world.applied.update(pending)
             moved = True
@@ -499,6 +529,13 @@ def _sync_waves(world: _World, app: _Application) -> bool:
 
 
 def _waits(world: _World, app: _Application) -> list[str]:
+    if app.key in world.failed:
+        return [f"its sync failed and it does not retry forever: {'; '.join(world.failed[app.key])}"]
+    if app.key in world.generated and app.key not in world.applied:
+        appset, cluster = world.generated[app.key]
+        if appset not in world.applied:
+            return [f"ApplicationSet {appset.name} to be applied"]
+        return [f"cluster {cluster} to be registered"]
     if app.key not in world.applied:
         parent = world.parents.get(app.key)
         return [f"Application {parent.name} to sync" if parent else "to be applied"]

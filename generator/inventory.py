@@ -4,7 +4,9 @@ From `bootstrap/root.yaml`, every Application's git path is built with kustomize
 are attributed to that Application's destination cluster; child Applications are followed the
 same way. Helm-sourced Applications stay what they are in git (the values are the change).
 Directories whose inputs are byte-identical are built once, however often they are reached and
-on whichever side of a diff they appear.
+on whichever side of a diff they appear. ApplicationSets are expanded into the Applications
+Argo CD would generate over the cluster Secrets the tree registers (generator/appsets.py), and
+those are followed like the others.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any, ClassVar
 
 import yaml
 
-from generator import kustomize
+from generator import appsets, kustomize
 from generator.errors import Location, UserError
 from generator.yamlio import load_all_plain
 
@@ -76,6 +78,8 @@ class Inventory:
     leaves: dict[tuple[str, str], str] = field(default_factory=dict)
     # Object → the Application that deploys it; objects of the root file have none.
     parents: dict[Key, Key] = field(default_factory=dict)
+    # Application an ApplicationSet generates → (that ApplicationSet, the cluster it is for).
+    generated: dict[Key, tuple[Key, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -231,17 +235,24 @@ def collect(
         if isinstance(doc, dict)
     ]
     visited: dict[tuple[str, str], list[Key]] = {}
-    while level:
+    sets: list[Key] = []
+    while level or sets:
+        if not level:
+            level = _generate(source, inventory, sets, hub)
+            sets = []
+            continue
         wanted: list[tuple[str, str]] = []
         for cluster, obj, parent in level:
             key = key_of(cluster, obj)
             inventory.objects.setdefault(key, obj)
             if parent is not None:
                 inventory.parents.setdefault(key, parent)
+            if obj.get("kind") == appsets.KIND and key.cluster == hub:
+                sets.append(key)
             if obj.get("kind") != "Application":
                 continue
             for src in _sources(obj):
-                if "chart" in src or src.get("repoURL") != repo_url:
+                if "chart" in src or src.get("repoURL") != repo_url or "path" not in src:
                     continue
                 local = _local_path(str(src.get("path", "")), repo_path)
                 if local is None:
@@ -261,6 +272,29 @@ def collect(
             for c, d, doc in _objects_of(source, cache, wanted, inventory.errors)
         ]
     return inventory
+
+
+def _generate(
+    source: Source, inventory: Inventory, sets: list[Key], hub: str
+) -> list[tuple[str, dict[str, Any], Key | None]]:
+    """The Applications of `sets`, over every cluster Secret the tree holds so far: the install's
+    (the hub's) and those of ExternalSecrets on the hub."""
+    values = source.files.get(appsets.INSTALL_VALUES)
+    secrets = appsets.install_secrets(values.decode("utf-8") if values else None)
+    secrets += appsets.secrets_of(o for k, o in inventory.objects.items() if k.cluster == hub)
+    level: list[tuple[str, dict[str, Any], Key | None]] = []
+    for key in sets:
+        try:
+            made = appsets.expand(inventory.objects[key], secrets)
+        except appsets.AppSetError as exc:
+            inventory.errors.append(f"ApplicationSet {key.name}: {exc}")
+            continue
+        for item in made:
+            app_key = key_of(hub, item.app)
+            if app_key not in inventory.objects:
+                inventory.generated[app_key] = (key, item.cluster)
+                level.append((hub, item.app, None))
+    return level
 
 
 def settle_leaves(first: Inventory, second: Inventory, cache: BuildCache) -> None:

@@ -234,6 +234,8 @@ class Catalogue:
     applications: tuple[Application, ...]
     observability: Observability
     server_types: Mapping[str, ServerType] = field(default_factory=dict)
+    # Fleet mode (ApplicationSets, generator/render/fleet.py): None leaves it to the cluster count.
+    fleet: bool | None = None
 
     @property
     def hub(self) -> Cluster:

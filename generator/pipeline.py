@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import budget, convergence, inventory, kustomize, writer
+from generator import appsets, budget, convergence, inventory, kustomize, writer
 from generator import catalogue as catalogue_module
 from generator.appgraph import check_graph
 from generator.blueprints import Library
@@ -19,6 +19,7 @@ from generator.netproof import prove
 from generator.plan import Plan, make_plan
 from generator.render import render
 from generator.render.capi import capi_namespace
+from generator.render.fleet import enabled
 from generator.render.infrastructure import shared_components
 from generator.render.readme import render_readme, without_order
 from generator.schema import SchemaStore
@@ -164,11 +165,12 @@ def _convergence_problems(
         for c in catalogue.clusters
     }
     problems = [f"inventory: {e}" for e in collected.errors]
-    verdict = convergence.simulate(collected.objects, collected.parents, facts)
+    generated = collected.generated
+    verdict = convergence.simulate(collected.objects, collected.parents, facts, generated=generated)
     problems += [f"bootstrap: {line}" for line in convergence.explain(verdict)]
     spokes = sorted(c.name for c in catalogue.clusters if not c.is_hub)
     for spoke, failing in convergence.blocking_spokes(
-        collected.objects, collected.parents, facts, spokes
+        collected.objects, collected.parents, facts, spokes, generated=generated
     ):
         problems += [
             f"bootstrap with cluster {spoke} failing: {line}"
@@ -202,7 +204,9 @@ def _destination_name(app: Mapping[str, Any], hub: str) -> str:
 def _graph_problems(rendered: Rendered, built: Mapping[str, list[dict[str, Any]]]) -> list[str]:
     catalogue = rendered.plan.catalogue
     root = [m.body for m in rendered.tree.objects["bootstrap/root.yaml"]]
-    must_reach = ["bootstrap", *(f"clusters/{c.name}" for c in catalogue.clusters)]
+    fleet = enabled(catalogue)
+    # In fleet mode clusters/<cluster>/ holds values files that the generated Applications read.
+    must_reach = ["bootstrap", *(f"clusters/{c.name}" for c in catalogue.clusters if not fleet)]
     must_reach += [
         f"bootstrap/clusters/{c.name}" for c in catalogue.clusters if c.cluster_api or not c.is_hub
     ]
@@ -215,5 +219,7 @@ def _graph_problems(rendered: Rendered, built: Mapping[str, list[dict[str, Any]]
             repo_path=catalogue.repo_path,
             clusters=[c.name for c in catalogue.clusters],
             must_reach=must_reach,
+            install_values=rendered.files.get(appsets.INSTALL_VALUES),
+            exists=rendered.files.__contains__,
         )
     ]

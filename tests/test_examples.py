@@ -14,8 +14,9 @@ from tests.conftest import EXAMPLES, ROOT, Result, gitops_gen
 CATALOGUES = sorted(EXAMPLES.glob("*.yaml"))
 
 
-def test_there_are_the_three_seed_examples() -> None:
+def test_there_are_the_three_seed_examples_and_a_fleet() -> None:
     assert [p.name for p in CATALOGUES] == [
+        "fleet.yaml",
         "hetzner-multi-cluster.yaml",
         "k3s-ha.yaml",
         "single-node.yaml",

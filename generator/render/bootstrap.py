@@ -17,6 +17,7 @@ from generator.model import ARGOCD_NAMESPACE, BOOTSTRAP_PROJECT, Cluster
 from generator.plan import Plan
 from generator.render import argo
 from generator.render.capi import capi_namespace
+from generator.render.fleet import FOLDER, RETRY_FOREVER, Layout, with_labels
 from generator.render.registration import capi_registration, store_registration
 from generator.yamlio import dump_all
 
@@ -36,7 +37,10 @@ def _components_app(plan: Plan, cluster: Cluster, wave: int) -> dict[str, Any]:
     )
 
 
-def render_bootstrap(plan: Plan, tree: Tree) -> None:
+def render_bootstrap(plan: Plan, tree: Tree, fleet: Layout | None = None) -> None:
+    """`fleet`: fleet mode's labels (generator/render/fleet.py); the ApplicationSets replace
+    the components Applications, and the clusters' sub-trees retry until the hub's providers,
+    now generated Applications that no wave orders, have installed their CRDs."""
     catalogue = plan.catalogue
     hub = plan.hub.cluster
     hub_minor = (hub.minor,)
@@ -68,7 +72,8 @@ def render_bootstrap(plan: Plan, tree: Tree) -> None:
     argocd = next((c for c in plan.hub.components if c.name == "argocd"), None)
     if argocd is not None:
         # The by-hand install uses the values the `argocd` component then keeps in sync.
-        tree.text("bootstrap/argocd-values.yml", dump_all([dict(argocd.values)]))
+        values = dict(argocd.values) if fleet is None else with_labels(plan, fleet, plan.hub, argocd)
+        tree.text("bootstrap/argocd-values.yml", dump_all([values]))
 
     project_files = []
     for env in plan.environments:
@@ -88,11 +93,12 @@ def render_bootstrap(plan: Plan, tree: Tree) -> None:
         tree.add(f"bootstrap/projects/{filename}", Manifest(body, here, hub_minor))
     tree.add("bootstrap/projects/kustomization.yaml", Manifest(kustomization(project_files), here))
 
+    listed = []
     for cluster_plan in plan.clusters:
         cluster = cluster_plan.cluster
         origin = Origin(cluster.location, "bootstrap")
         apps = []
-        if cluster.is_hub:
+        if cluster.is_hub and fleet is None:
             apps.append(_components_app(plan, cluster, HUB_WAVE))
         if cluster.cluster_api or not cluster.is_hub:
             apps.append(
@@ -107,37 +113,45 @@ def render_bootstrap(plan: Plan, tree: Tree) -> None:
                     prune=False,
                 )
             )
-            _render_subtree(plan, cluster, tree)
+            if fleet is not None:
+                apps[-1]["spec"]["syncPolicy"]["retry"] = dict(RETRY_FOREVER)
+                apps[-1]["spec"]["syncPolicy"]["syncOptions"].append(
+                    "SkipDryRunOnMissingResource=true"
+                )
+            _render_subtree(plan, cluster, tree, fleet)
+        if not apps:
+            continue
+        listed.append(f"{cluster.name}.yaml")
         tree.add(
             f"bootstrap/applications/{cluster.name}.yaml",
             *(Manifest(app, origin, hub_minor) for app in apps),
         )
     tree.add(
-        "bootstrap/applications/kustomization.yaml",
-        Manifest(kustomization([f"{cp.cluster.name}.yaml" for cp in plan.clusters]), here),
+        "bootstrap/applications/kustomization.yaml", Manifest(kustomization(listed), here)
     )
-    tree.add(
-        "bootstrap/kustomization.yaml",
-        Manifest(kustomization(["projects", "applications"]), here),
-    )
+    folders = ["projects", "applications"] + ([FOLDER.rpartition("/")[2]] if fleet else [])
+    tree.add("bootstrap/kustomization.yaml", Manifest(kustomization(folders), here))
 
 
-def _render_subtree(plan: Plan, cluster: Cluster, tree: Tree) -> None:
+def _render_subtree(plan: Plan, cluster: Cluster, tree: Tree, fleet: Layout | None) -> None:
     """bootstrap/clusters/<cluster>/: everything in one wave (see the module docstring)."""
     folder = f"bootstrap/clusters/{cluster.name}"
     origin = Origin(cluster.location, f"cluster {cluster.name}")
     minors = (plan.hub.cluster.minor,)
     files = ["cluster.yaml"] if cluster.cluster_api else []
     if not cluster.is_hub:
+        labels = fleet.labels(cluster.name) if fleet is not None else {}
         registration = (
-            capi_registration(cluster, capi_namespace(cluster))
+            capi_registration(cluster, capi_namespace(cluster), labels)
             if cluster.cluster_api
-            else store_registration(cluster)
+            else store_registration(cluster, labels)
         )
         tree.add(
             f"{folder}/registration.yaml", *(Manifest(o, origin, minors) for o in registration)
         )
-        components = _components_app(plan, cluster, 0)
-        tree.add(f"{folder}/components.yaml", Manifest(components, origin, minors))
-        files += ["registration.yaml", "components.yaml"]
+        files.append("registration.yaml")
+        if fleet is None:
+            components = _components_app(plan, cluster, 0)
+            tree.add(f"{folder}/components.yaml", Manifest(components, origin, minors))
+            files.append("components.yaml")
     tree.add(f"{folder}/kustomization.yaml", Manifest(kustomization(files), origin))

@@ -49,7 +49,9 @@ def shared_components(plan: Plan) -> dict[str, list[tuple[ClusterPlan, PlannedCo
     return users
 
 
-def render_infrastructure(plan: Plan, tree: Tree) -> None:
+def render_infrastructure(plan: Plan, tree: Tree, fleet: bool = False) -> None:
+    """`fleet`: only the namespace manifests; ApplicationSets replace the Applications and
+    the overlays (generator/render/fleet.py)."""
     catalogue = plan.catalogue
     hub_minor = (plan.hub.cluster.minor,)
     for name, pairs in sorted(shared_components(plan).items()):
@@ -57,6 +59,9 @@ def render_infrastructure(plan: Plan, tree: Tree) -> None:
         origin = Origin(component.origin.location, f"component {name}")
         folder = f"infrastructure/base/{name}"
         minors = tuple(sorted({cp.cluster.minor for cp, _ in pairs}))
+        _namespace_manifests(plan, pairs, folder, origin, minors, tree)
+        if fleet:
+            continue
         app = argo.application(
             name,
             project="default",
@@ -75,17 +80,16 @@ def render_infrastructure(plan: Plan, tree: Tree) -> None:
             ],
             wave=0,
             server_side_apply=component.server_side_apply,
-            annotations=_bootstrap_annotations(component),
+            annotations=bootstrap_annotations(component),
         )
         tree.add(f"{folder}/application.yaml", Manifest(app, origin, hub_minor))
         tree.add(
             f"{folder}/kustomization.yaml", Manifest(kustomization(["application.yaml"]), origin)
         )
-        _namespace_manifests(plan, pairs, folder, origin, minors, tree)
 
     for env in plan.environments:
         names = sorted({c.name for n in env.clusters for c in plan.cluster(n).components})
-        if not names:
+        if not names or fleet:
             continue
         body = kustomization(
             [f"../../base/{n}" for n in names],
@@ -113,7 +117,7 @@ def render_infrastructure(plan: Plan, tree: Tree) -> None:
         )
 
 
-def _bootstrap_annotations(component: PlannedComponent) -> dict[str, str]:
+def bootstrap_annotations(component: PlannedComponent) -> dict[str, str]:
     """What the bootstrap simulation reads off the Application: the CRD groups its chart
     installs and whether it readies nodes."""
     blueprint = component.blueprint

@@ -36,12 +36,13 @@ def secret_name(cluster: Cluster) -> str:
     return f"cluster-{cluster.name}"
 
 
-def _labels(cluster: Cluster) -> dict[str, str]:
+def _labels(cluster: Cluster, extra: dict[str, str]) -> dict[str, str]:
     return {
         **argo.CLUSTER_SECRET,
         "environment": cluster.environment,
         "role": cluster.role,
         "distribution": cluster.distribution,
+        **extra,
     }
 
 
@@ -60,6 +61,7 @@ def _external_secret(
     store: dict[str, str],
     data: list[dict[str, Any]],
     template: dict[str, str],
+    labels: dict[str, str],
 ) -> dict[str, Any]:
     return {
         "apiVersion": ESO,
@@ -73,7 +75,7 @@ def _external_secret(
                 "creationPolicy": "Owner",
                 "template": {
                     "engineVersion": "v2",
-                    "metadata": {"labels": _labels(cluster)},
+                    "metadata": {"labels": _labels(cluster, labels)},
                     "data": {"name": cluster.name, **template},
                 },
             },
@@ -82,8 +84,11 @@ def _external_secret(
     }
 
 
-def capi_registration(cluster: Cluster, capi_namespace: str) -> list[dict[str, Any]]:
-    """A store that reads the cluster's namespace, the rights it needs, and the ExternalSecret."""
+def capi_registration(
+    cluster: Cluster, capi_namespace: str, labels: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """A store that reads the cluster's namespace, the rights it needs, and the ExternalSecret;
+    `labels` go on the cluster Secret besides its environment, role and distribution."""
     reader = f"kubeconfig-reader-{cluster.name}"
     plain = {"labels": dict(argo.MANAGED_BY)}
     return [
@@ -137,11 +142,14 @@ def capi_registration(cluster: Cluster, capi_namespace: str) -> list[dict[str, A
                 }
             ],
             {"server": _SERVER, "config": _CONFIG},
+            labels or {},
         ),
     ]
 
 
-def store_registration(cluster: Cluster) -> list[dict[str, Any]]:
+def store_registration(
+    cluster: Cluster, labels: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
     """A spoke made elsewhere: its credentials from the user's store, its address from the
     catalogue, so that the address Argo CD uses is the one the catalogue names."""
     registration = cluster.registration
@@ -157,5 +165,6 @@ def store_registration(cluster: Cluster) -> list[dict[str, Any]]:
                 }
             ],
             {"server": cluster.server, "config": "{{ .config }}"},
+            labels or {},
         )
     ]
