@@ -131,7 +131,7 @@ def _value(expression: str, secret: ClusterSecret) -> str:
     key = match.group(3)
     if key not in table:
         raise AppSetError(
-            f"cluster {secret.name}: map has no entry for key \"{key}\" ({expression}, "
+            f'cluster {secret.name}: map has no entry for key "{key}" ({expression}, '
             "missingkey=error)"
         )
     return table[key]

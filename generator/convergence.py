@@ -18,10 +18,11 @@ ApplicationSets (fleet mode): an Application an ApplicationSet generates for a c
 once the ApplicationSet is applied and the cluster is registered (its cluster Secret exists);
 no sync wave orders generated Applications, among themselves or against the waves of the
 Application that applied their ApplicationSet (argo-cd#17639). Retries: a sync that hits an
-object it cannot apply yet (a missing CRD or namespace) fails; an Application with
-`retry.limit` negative retries it forever and goes on once the object can be applied, any other
-runs out of retries (a static proof cannot count on a bounded backoff being long enough) and
-is stuck.
+object it cannot apply yet (a missing CRD or namespace) fails and is retried. Bounded retries
+are trusted to ride out a race between Applications one sync creates together, as before; they
+are not trusted to wait for what a generated Application provides, which nothing orders and
+which may come long after (its cluster's registration): that takes an Application whose
+`retry.limit` is negative (retries forever, backoff capped), else it is stuck.
 
 What the simulation cannot see inside a Helm chart is declared on the Application itself:
 `gitops-gen.dev/provides` (the CRD groups the chart installs), `gitops-gen.dev/node-bootstrap`
@@ -134,7 +135,7 @@ class _World:
         generated: Mapping[Key, tuple[Key, str]],
     ) -> None:
         self.objects = objects
-        self.generated = generated
+        self.generated = dict(sorted(generated.items()))
         # Applications whose sync failed and that do not retry: blockers at the failure.
         self.failed: dict[Key, list[str]] = {}
         self.clusters = clusters
@@ -151,6 +152,7 @@ class _World:
             if parent in self.apps:
                 self.apps[parent].children.append(child)
         self.applied: set[Key] = {k for k in objects if k not in parents and k not in generated}
+        self.order = sorted(self.apps.values(), key=lambda a: a.key)
         self.healthy: set[Key] = set()
         self.synced: set[Key] = set()
         self.next_wave: dict[Key, int] = {}
@@ -387,6 +389,8 @@ def blocking_spokes(
     parents: Mapping[Key, Key],
     clusters: Mapping[str, ClusterFacts],
     spokes: Sequence[str],
+    *,
+    generated: Mapping[Key, tuple[Key, str]] | None = None,
 ) -> list[tuple[str, Verdict]]:
     """Each spoke, in order, whose failure alone keeps something outside its own sub-tree from
     converging, with `simulate(failing={spoke})`'s verdict.
@@ -397,18 +401,26 @@ def blocking_spokes(
     separates every pair; an Application that depends on several spokes is checked to have,
     for every other spoke, a run where that spoke fails and none of its own does. Spokes left
     uncovered, and all of them when a screening run finds anything, are simulated alone."""
-    world = _World(objects, parents, clusters, application_health_enabled(objects), frozenset())
+    generated = generated or {}
+    world = _World(
+        objects, parents, clusters, application_health_enabled(objects), frozenset(), generated
+    )
     names = [str(a.key.name) for a in world.apps.values()]
     alone = list(spokes)
     if len(set(names)) == len(names):
         runs = _screen(
-            spokes, lambda failing: simulate(objects, parents, clusters, failing=failing).converged
+            spokes,
+            lambda failing: (
+                simulate(objects, parents, clusters, failing=failing, generated=generated).converged
+            ),
         )
         if runs is not None:
             alone = _uncovered(world, spokes, runs)
     found = []
     for spoke in alone:
-        verdict = simulate(objects, parents, clusters, failing=frozenset({spoke}))
+        verdict = simulate(
+            objects, parents, clusters, failing=frozenset({spoke}), generated=generated
+        )
         if not verdict.converged:
             found.append((spoke, verdict))
     return found
@@ -478,11 +490,11 @@ def _depending_on(world: _World, failing: frozenset[str]) -> set[Key]:
 def _round(world: _World) -> list[str]:
     """One pass over every Application; the names of what became healthy (or synced)."""
     moved: list[str] = []
-    for key, (appset, cluster) in sorted(world.generated.items()):
+    for key, (appset, cluster) in world.generated.items():
         if key not in world.applied and appset in world.applied and world.registered(cluster):
             world.applied.add(key)
             moved.append(f"{key.name} generated")
-    for app in sorted(world.apps.values(), key=lambda a: a.key):
+    for app in world.order:
         if app.key not in world.applied or app.key in world.healthy or app.key in world.failed:
             continue
         if app.key not in world.synced:
@@ -512,7 +524,7 @@ def _sync_waves(world: _World, app: _Application) -> bool:
             sync = set(members)
             blocked = sorted({b for k in pending for b in world.blockers(k, sync)})
             if blocked:
-                if not retries_forever(app.obj):
+                if not retries_forever(app.obj) and _on_generated(world, blocked):
                     world.failed[app.key] = blocked
                 return moved
             world.applied.update(pending)
@@ -528,9 +540,17 @@ def _sync_waves(world: _World, app: _Application) -> bool:
     return True
 
 
+def _on_generated(world: _World, reasons: list[str]) -> bool:
+    """Whether a generated Application would satisfy any of `reasons`."""
+    names = {k.name for k in world.generated}
+    return any(_providers_of(world, r) & names for r in reasons)
+
+
 def _waits(world: _World, app: _Application) -> list[str]:
     if app.key in world.failed:
-        return [f"its sync failed and it does not retry forever: {'; '.join(world.failed[app.key])}"]
+        return [
+            f"its sync failed on what a generated Application provides, and it does not retry forever: {'; '.join(world.failed[app.key])}"
+        ]
     if app.key in world.generated and app.key not in world.applied:
         appset, cluster = world.generated[app.key]
         if appset not in world.applied:
@@ -617,3 +637,113 @@ def explain(verdict: Verdict) -> Iterator[str]:
         yield f"Application {name} never becomes healthy: waits on {'; '.join(reasons)}"
     if verdict.cycle:
         yield "deadlock: " + " → ".join(verdict.cycle)
+
+
+def each_failing(
+    objects: Mapping[Key, Mapping[str, Any]],
+    parents: Mapping[Key, Key],
+    clusters: Mapping[str, ClusterFacts],
+    spokes: list[str],
+    *,
+    generated: Mapping[Key, tuple[Key, str]] | None = None,
+) -> dict[str, Verdict]:
+    """`simulate` with each spoke failing in turn, each run over only what can tell: the
+    spoke's region (the Applications that deploy to it, make it or register it, with what is
+    below them) and what belongs to no spoke. Exact when regions cannot reach each other —
+    no Application in two regions; a region's objects outside its spoke are no CRD or
+    Namespace and its Applications there provide nothing; an Application outside the regions
+    holding region members has no parent and holds them in its last wave, so nothing waits
+    on them — since then a region sees only the hub and itself, and a region that converged
+    without failures converges whichever other spoke fails. Otherwise every run is a full one.
+    """
+    generated = generated or {}
+    regions = _regions(objects, parents, clusters, frozenset(spokes), generated)
+    if regions is None:
+        return {
+            s: simulate(objects, parents, clusters, failing=frozenset({s}), generated=generated)
+            for s in spokes
+        }
+    shared: dict[Key, Mapping[str, Any]] = {}
+    by_region: dict[str, dict[Key, Mapping[str, Any]]] = defaultdict(dict)
+    for key, obj in objects.items():
+        region = regions.get(key)
+        (shared if region is None else by_region[region])[key] = obj
+    verdicts = {}
+    for spoke in spokes:
+        sub = {**shared, **by_region.get(spoke, {})}
+        verdicts[spoke] = simulate(
+            sub,
+            {k: p for k in sub if (p := parents.get(k)) is not None},
+            clusters,
+            failing=frozenset({spoke}),
+            generated={k: v for k, v in generated.items() if k in sub},
+        )
+    return verdicts
+
+
+def _regions(
+    objects: Mapping[Key, Mapping[str, Any]],
+    parents: Mapping[Key, Key],
+    clusters: Mapping[str, ClusterFacts],
+    spokes: frozenset[str],
+    generated: Mapping[Key, tuple[Key, str]],
+) -> dict[Key, str] | None:
+    """Each object's spoke region (objects of no region are absent), or None when regions
+    could reach each other (see `each_failing`)."""
+    hub = next(c.name for c in clusters.values() if c.hub)
+    children: dict[Key, list[Key]] = defaultdict(list)
+    for child, parent in parents.items():
+        children[parent].append(child)
+    touched: dict[Key, set[str]] = {}
+    for key, obj in objects.items():
+        if key.kind != "Application":
+            continue
+        found = {_destination(obj, hub, clusters)}
+        for child in children.get(key, ()):
+            found.add(child.cluster)
+            if child.group == CAPI_GROUP:
+                found.add(_capi_cluster(child, objects))
+            found.add(_registers(objects[child]) or "")
+        touched[key] = found & spokes
+    if any(len(found) > 1 for found in touched.values()):
+        return None
+    regions: dict[Key, str] = {}
+
+    def region(key: Key) -> str | None:
+        if key in regions:
+            return regions[key]
+        own = next(iter(touched.get(key, ())), None)
+        parent = parents.get(key)
+        above = region(parent) if parent is not None else None
+        if own is not None and above is not None and own != above:
+            raise _Crossed
+        found = own or above
+        if found is not None:
+            regions[key] = found
+        return found
+
+    try:
+        for key in objects:
+            region(key)
+    except _Crossed:
+        return None
+    for key, spoke in regions.items():
+        obj = objects[key]
+        if key.cluster != spoke and (
+            key.kind in ("CustomResourceDefinition", "Namespace")
+            or (key.kind == "Application" and (_groups(obj) or _annotation(obj, NODE_BOOTSTRAP)))
+        ):
+            return None
+    for key, members in children.items():
+        if key in regions or not any(m in regions for m in members):
+            continue
+        last = max(_wave(objects[m]) for m in members)
+        if key in parents or key in generated:
+            return None
+        if any(_wave(objects[m]) != last for m in members if m in regions):
+            return None
+    return regions
+
+
+class _Crossed(Exception):
+    """An Application below another spoke's region: regions reach each other."""

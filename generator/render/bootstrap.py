@@ -72,7 +72,9 @@ def render_bootstrap(plan: Plan, tree: Tree, fleet: Layout | None = None) -> Non
     argocd = next((c for c in plan.hub.components if c.name == "argocd"), None)
     if argocd is not None:
         # The by-hand install uses the values the `argocd` component then keeps in sync.
-        values = dict(argocd.values) if fleet is None else with_labels(plan, fleet, plan.hub, argocd)
+        values = (
+            dict(argocd.values) if fleet is None else with_labels(plan, fleet, plan.hub, argocd)
+        )
         tree.text("bootstrap/argocd-values.yml", dump_all([values]))
 
     project_files = []
@@ -126,9 +128,7 @@ def render_bootstrap(plan: Plan, tree: Tree, fleet: Layout | None = None) -> Non
             f"bootstrap/applications/{cluster.name}.yaml",
             *(Manifest(app, origin, hub_minor) for app in apps),
         )
-    tree.add(
-        "bootstrap/applications/kustomization.yaml", Manifest(kustomization(listed), here)
-    )
+    tree.add("bootstrap/applications/kustomization.yaml", Manifest(kustomization(listed), here))
     folders = ["projects", "applications"] + ([FOLDER.rpartition("/")[2]] if fleet else [])
     tree.add("bootstrap/kustomization.yaml", Manifest(kustomization(folders), here))
 

@@ -120,14 +120,23 @@ def appset(
             "goTemplate": True,
             "goTemplateOptions": ["missingkey=error"],
             "generators": [{"clusters": {"selector": {"matchLabels": dict(selector)}}}],
-            "template": {"metadata": {k: v for k, v in meta.items() if k != "namespace"}, "spec": app["spec"]},
+            "template": {
+                "metadata": {k: v for k, v in meta.items() if k != "namespace"},
+                "spec": app["spec"],
+            },
         },
     }
 
 
 def _generated(
-    name: str, *, project: str, sources: list[dict[str, Any]], namespace: str | None,
-    server_side_apply: bool, skip_dry_run: bool, annotations: dict[str, str],
+    name: str,
+    *,
+    project: str,
+    sources: list[dict[str, Any]],
+    namespace: str | None,
+    server_side_apply: bool,
+    skip_dry_run: bool,
+    annotations: dict[str, str],
 ) -> dict[str, Any]:
     app = argo.application(
         f"{name}-{NAME}",
