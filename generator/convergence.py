@@ -490,10 +490,16 @@ def _depending_on(world: _World, failing: frozenset[str]) -> set[Key]:
 def _round(world: _World) -> list[str]:
     """One pass over every Application; the names of what became healthy (or synced)."""
     moved: list[str] = []
+    fresh = []
     for key, (appset, cluster) in world.generated.items():
         if key not in world.applied and appset in world.applied and world.registered(cluster):
             world.applied.add(key)
+            fresh.append(key)
             moved.append(f"{key.name} generated")
+    for key in fresh:
+        # Nothing orders Applications generated together: each may try its first sync before
+        # the others have moved, which only unlimited retries ride out.
+        _first_attempt(world, world.apps[key])
     for app in world.order:
         if app.key not in world.applied or app.key in world.healthy or app.key in world.failed:
             continue
@@ -509,6 +515,16 @@ def _round(world: _World) -> list[str]:
             world.healthy.add(app.key)
             moved.append(f"{app.key.name} healthy")
     return moved
+
+
+def _first_attempt(world: _World, app: _Application) -> None:
+    if retries_forever(app.obj) or not app.children or world.app_blockers(app):
+        return
+    first = min(_wave(world.objects[k]) for k in app.children)
+    members = [k for k in app.children if _wave(world.objects[k]) == first]
+    blocked = sorted({b for k in members for b in world.blockers(k, set(members))})
+    if blocked and _on_generated(world, blocked):
+        world.failed[app.key] = blocked
 
 
 def _sync_waves(world: _World, app: _Application) -> bool:

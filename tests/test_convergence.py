@@ -13,6 +13,9 @@ from generator.convergence import (
     ClusterFacts,
     Verdict,
     blocking_spokes,
+
+
+    each_failing,
     simulate,
 )
 from generator.inventory import Key
@@ -376,3 +379,123 @@ def test_few_runs_find_what_one_run_per_spoke_finds(
     ]
     assert blocking_spokes(tree.objects, tree.parents, clusters, spokes) == one_by_one
     assert [s for s, _ in one_by_one] == sorted(blocked.values())
+
+
+def _retry(tree: Tree, key: Key, limit: int) -> Key:
+    tree.objects[key]["spec"]["syncPolicy"] = {"retry": {"limit": limit}}
+    return key
+
+
+def fleet_tree(spoke_retry: int, consumer_retry: int = -1) -> tuple[Tree, dict[Key, Any]]:
+    """Fleet mode by hand: the root applies two ApplicationSets (wave 0) and `dev`'s sub-tree
+    (wave 1: its Cluster and the Secret that registers it). The sets make `cluster-api-mgmt`
+    for the hub, and `cilium-dev`, `ccm-dev`, `web-dev` for dev once dev is registered;
+    web-dev needs cilium.io (its policy) from cilium-dev, whatever waves say."""
+    tree = Tree()
+    root = tree.app("root", None)
+    infra = tree.add(HUB, _appset("infra"), root, "argoproj.io")
+    apps = tree.add(HUB, _appset("web"), root, "argoproj.io")
+    spoke = _retry(tree, tree.app("spoke-dev", root, wave=1), spoke_retry)
+    tree.plain(HUB, "Cluster", "dev", spoke, group="cluster.x-k8s.io", namespace="argocd")
+    tree.plain(
+        HUB,
+        "Secret",
+        "cluster-dev",
+        spoke,
+        namespace="argocd",
+        metadata={"name": "cluster-dev", "namespace": "argocd", "annotations": {REGISTERS: "dev"}},
+    )
+    generated = {
+        tree.app(
+            "cluster-api-mgmt", None, chart=True, annotations={PROVIDES: "cluster.x-k8s.io"}
+        ): (infra, HUB),
+        tree.app(
+            "cilium-dev",
+            None,
+            to="dev",
+            chart=True,
+            annotations={NODE_BOOTSTRAP: "cni", PROVIDES: "cilium.io"},
+        ): (infra, "dev"),
+        tree.app(
+            "ccm-dev", None, to="dev", chart=True, annotations={NODE_BOOTSTRAP: "cloud-controller"}
+        ): (infra, "dev"),
+    }
+    # A later wave than cilium-dev's: which Argo CD ignores between generated Applications.
+    web = _retry(tree, tree.app("web-dev", None, to="dev", wave=5), consumer_retry)
+    tree.plain("dev", "CiliumNetworkPolicy", "web", web, group="cilium.io", namespace="default")
+    generated[web] = (apps, "dev")
+    for key in generated:
+        if key != web:
+            _retry(tree, key, -1)
+    return tree, generated
+
+
+def _appset(name: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "ApplicationSet",
+        "metadata": {"name": name, "namespace": "argocd"},
+    }
+
+
+def run_fleet(tree: Tree, generated: dict[Key, Any], failing: frozenset[str] = frozenset()) -> Verdict:
+    return simulate(tree.objects, tree.parents, CLUSTERS, failing=failing, generated=generated)
+
+
+def test_generated_applications_appear_once_their_cluster_is_registered_and_retries_order_them() -> (
+    None
+):
+    verdict = run_fleet(*fleet_tree(spoke_retry=-1))
+    assert verdict.converged, verdict.stuck
+    # Round 1: the root applies the sets and dev's sub-tree, whose Cluster cannot be applied
+    # before the Cluster API CRDs: it fails and retries. Round 2: the hub's Application is
+    # generated and installs them; the retry applies dev's Cluster and registration. Round 3:
+    # dev's Applications are generated; web-dev's policy waits (retrying) for Cilium's CRDs.
+    assert verdict.order[0] == ["root synced", "root healthy"]
+    assert verdict.order[1][:3] == [
+        "cluster-api-mgmt generated",
+        "cluster-api-mgmt synced",
+        "cluster-api-mgmt healthy",
+    ]
+    assert "spoke-dev synced" in verdict.order[1]
+    assert "cilium-dev generated" in verdict.order[2]
+    assert not any("cilium-dev" in step for step in verdict.order[1])
+
+
+def test_a_bounded_retry_waiting_on_a_generated_provider_never_converges() -> None:
+    verdict = run_fleet(*fleet_tree(spoke_retry=5))
+    assert not verdict.converged
+    assert verdict.stuck["spoke-dev"] == [
+        "its sync failed on what a generated Application provides, and it does not retry "
+        "forever: the CRDs of cluster.x-k8s.io on mgmt"
+    ]
+    assert verdict.stuck["cilium-dev"] == ["cluster dev to be registered"]
+    assert "cluster-api-mgmt" not in verdict.stuck
+
+
+def test_sync_waves_do_not_order_generated_applications() -> None:
+    # web-dev's wave 5 is after cilium-dev's 0, but nothing makes Argo CD wait for Cilium.
+    verdict = run_fleet(*fleet_tree(spoke_retry=-1, consumer_retry=3))
+    assert list(verdict.stuck) == ["web-dev"]
+    assert "the CRDs of cilium.io on dev" in verdict.stuck["web-dev"][0]
+
+
+def test_a_failing_spoke_blocks_only_its_own_generated_applications() -> None:
+    tree, generated = fleet_tree(spoke_retry=-1)
+    verdict = run_fleet(tree, generated, frozenset({"dev"}))
+    assert verdict.converged
+    assert {"cilium-dev", "web-dev", "spoke-dev"} <= set(_never_healthy(tree, generated))
+
+
+def _never_healthy(tree: Tree, generated: dict[Key, Any]) -> set[str]:
+    verdict = run_fleet(tree, generated, frozenset({"dev"}))
+    healthy = {step.rsplit(" ", 1)[0] for r in verdict.order for step in r if step.endswith(" healthy")}
+    return {k.name for k in tree.objects if k.kind == "Application"} - healthy
+
+
+def test_runs_per_failing_spoke_over_regions_agree_with_full_runs() -> None:
+    for tree in (spoke_tree(split_per_cluster=True), spoke_tree(split_per_cluster=False)):
+        each = each_failing(tree.objects, tree.parents, CLUSTERS, ["dev", "prod"])
+        for spoke, verdict in each.items():
+            full = run(tree, frozenset({spoke}))
+            assert (verdict.converged, verdict.stuck) == (full.converged, full.stuck)
