@@ -564,8 +564,10 @@ def _on_generated(world: _World, reasons: list[str]) -> bool:
 
 def _waits(world: _World, app: _Application) -> list[str]:
     if app.key in world.failed:
+        failed = "; ".join(world.failed[app.key])
         return [
-            f"its sync failed on what a generated Application provides, and it does not retry forever: {'; '.join(world.failed[app.key])}"
+            "its sync failed on what a generated Application provides, and it does not retry "
+            f"forever: {failed}"
         ]
     if app.key in world.generated and app.key not in world.applied:
         appset, cluster = world.generated[app.key]

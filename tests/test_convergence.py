@@ -438,11 +438,13 @@ def _appset(name: str) -> dict[str, Any]:
     }
 
 
-def run_fleet(tree: Tree, generated: dict[Key, Any], failing: frozenset[str] = frozenset()) -> Verdict:
+def run_fleet(
+    tree: Tree, generated: dict[Key, Any], failing: frozenset[str] = frozenset()
+) -> Verdict:
     return simulate(tree.objects, tree.parents, CLUSTERS, failing=failing, generated=generated)
 
 
-def test_generated_applications_appear_once_their_cluster_is_registered_and_retries_order_them() -> (
+def test_generated_applications_appear_once_their_cluster_is_registered_retries_order_them() -> (
     None
 ):
     verdict = run_fleet(*fleet_tree(spoke_retry=-1))
@@ -489,7 +491,9 @@ def test_a_failing_spoke_blocks_only_its_own_generated_applications() -> None:
 
 def _never_healthy(tree: Tree, generated: dict[Key, Any]) -> set[str]:
     verdict = run_fleet(tree, generated, frozenset({"dev"}))
-    healthy = {step.rsplit(" ", 1)[0] for r in verdict.order for step in r if step.endswith(" healthy")}
+    healthy = {
+        step.rsplit(" ", 1)[0] for r in verdict.order for step in r if step.endswith(" healthy")
+    }
     return {k.name for k in tree.objects if k.kind == "Application"} - healthy
 
 

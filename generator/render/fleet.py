@@ -1,5 +1,5 @@
 """Fleet mode (DESIGN §8): one ApplicationSet per component instead of an Application per
-cluster × component, so Argo CD's ApplicationSet controller does the fan-out.
+cluster and component, so Argo CD's ApplicationSet controller does the fan-out.
 
 Each cluster's Argo CD cluster Secret (the ExternalSecret that registers a spoke, the install's
 values for the hub) carries a label per component the cluster runs, and one saying that its
@@ -90,7 +90,7 @@ def layout(plan: Plan, tree: Tree) -> Layout:
     for name, pairs in shared_components(plan).items():
         runs = [cp.cluster.name for cp, _ in pairs]
         use = plan.namespaces[pairs[0][1].namespace]
-        for cluster_plan, component in pairs:
+        for cluster_plan, _ in pairs:
             folder = use.folder(name, cluster_plan.cluster.name, runs)
             parts = [] if folder == MANIFESTS else ["owner"]
             if _cilium(tree, cluster_plan, name):

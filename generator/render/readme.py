@@ -5,6 +5,7 @@ from __future__ import annotations
 from generator.plan import Plan
 from generator.quantity import format_bytes
 from generator.render.capi import ROBOT_SSH, SECRET, capi_namespace
+from generator.render.fleet import enabled
 
 
 def render_readme(plan: Plan, order: list[list[str]] | None = None) -> str:
@@ -119,6 +120,22 @@ def without_order(text: str) -> str:
     return text
 
 
+FLEET = (
+    "Fleet mode: `bootstrap/fleet/` holds one ApplicationSet per component (and one for the "
+    "applications), which Argo CD expands over the cluster Secrets whose "
+    "`gitops-gen.dev/component.<name>` (or `gitops-gen.dev/applications`) label selects them "
+    "into `<component>-<cluster>` Applications, each reading its memory-tuned values from "
+    "`clusters/<cluster>/values/<component>.yaml`. Argo CD orders none of them by sync wave: "
+    "a cluster's Applications appear once its cluster Secret exists (the hub's from the "
+    "install, a spoke's once registered), and every one of them, like each cluster's sub-tree, "
+    "retries without limit until the CRDs and namespaces it needs are there. So: the root "
+    "applies the projects, the ApplicationSets and the clusters' sub-trees; the hub's "
+    "components are generated and install the Cluster API and External Secrets CRDs; the "
+    "sub-trees' retries then create each spoke and its registration; each registered spoke "
+    "gets its CNI, cloud controller, components and applications."
+)
+
+
 def bootstrap_section(plan: Plan, order: list[list[str]] | None) -> list[str]:
     """The by-hand steps, exactly, then what Argo CD does on its own, in the simulated order."""
     hub = plan.hub
@@ -194,6 +211,8 @@ def bootstrap_section(plan: Plan, order: list[list[str]] | None) -> list[str]:
         "from Applications that target it by name as soon as it is registered.",
         "",
     ]
+    if enabled(plan.catalogue):
+        lines += [FLEET, ""]
     if order is None:
         lines += [UNSIMULATED]
     else:
