@@ -5,7 +5,11 @@ peak memory is the child's maximum resident set size. Kustomize builds run up to
 --kustomize-up-to clusters (they start one kubectl per kustomization that needs one, counted
 through a shim put first on the child's PATH).
 
+With --fleet the catalogue sets `fleet: true` (ApplicationSets, generator/render/fleet.py) and
+every size builds its kustomizations; the 1,000/100 wall-time ratio is printed at the end.
+
 Usage: python benchmarks/fleet_scale.py [--sizes 1,10,100,1000] [--apps 3] [--kustomize-up-to N]
+       [--fleet]
 """
 
 from __future__ import annotations
@@ -61,8 +65,11 @@ def main() -> None:
     parser.add_argument("--sizes", default="1,10,100,1000")
     parser.add_argument("--apps", type=int, default=3)
     parser.add_argument("--kustomize-up-to", type=int, default=100)
+    parser.add_argument("--fleet", action="store_true", help="fleet mode, builds at every size")
     args = parser.parse_args()
-    print(f"generated fleet, {args.apps} apps in every environment")
+    mode = "fleet mode, " if args.fleet else ""
+    print(f"generated fleet, {mode}{args.apps} apps in every environment")
+    walls: dict[int, float] = {}
     print(
         f"{'clusters':>8} {'kustomize':>9} {'files':>6} {'wall s':>8} {'peak MB':>8} "
         f"{'exit':>4} {'kubectl':>7}"
@@ -71,8 +78,16 @@ def main() -> None:
         path, log = counting_path(Path(scratch))
         for size in (int(s) for s in args.sizes.split(",")):
             catalogue = Path(scratch) / f"fleet-{size}.yaml"
-            catalogue.write_text(fleet(size, args.apps))
-            modes = ["never", "auto"] if size <= args.kustomize_up_to else ["never"]
+            text = fleet(size, args.apps)
+            if args.fleet:
+                text = text.replace("spec:\n", "spec:\n  fleet: true\n", 1)
+            catalogue.write_text(text)
+            if args.fleet:
+                modes = ["auto"]
+            elif size <= args.kustomize_up_to:
+                modes = ["never", "auto"]
+            else:
+                modes = ["never"]
             for mode in modes:
                 out = Path(scratch) / f"out-{size}-{mode}"
                 wall, peak, code, starts = run(catalogue, out, mode, path, log)
@@ -81,6 +96,9 @@ def main() -> None:
                     f"{size:>8} {mode:>9} {files:>6} {wall:>8.2f} {peak:>8.0f} {code:>4} "
                     f"{starts:>7}"
                 )
+                walls[size] = wall
+    if args.fleet and 100 in walls and 1000 in walls:
+        print(f"1,000 / 100 clusters wall: {walls[1000] / walls[100]:.1f}x")
 
 
 if __name__ == "__main__":

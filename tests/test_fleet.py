@@ -139,7 +139,7 @@ def test_fleet_objects_validate_strictly_and_the_sets_follow_argo_cd_rules(
 
 
 def test_a_missing_values_file_or_an_unknown_label_is_a_problem() -> None:
-    appset = {
+    appset: dict[str, Any] = {
         "metadata": {"name": "web", "namespace": "argocd"},
         "spec": {
             "goTemplate": True,
