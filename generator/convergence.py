@@ -664,18 +664,22 @@ def each_failing(
     spokes: list[str],
     *,
     generated: Mapping[Key, tuple[Key, str]] | None = None,
+    converged: bool = True,
 ) -> dict[str, Verdict]:
     """`simulate` with each spoke failing in turn, each run over only what can tell: the
     spoke's region (the Applications that deploy to it, make it or register it, with what is
     below them) and what belongs to no spoke. Exact when regions cannot reach each other —
     no Application in two regions; a region's objects outside its spoke are no CRD or
-    Namespace and its Applications there provide nothing; an Application outside the regions
-    holding region members has no parent and holds them in its last wave, so nothing waits
-    on them — since then a region sees only the hub and itself, and a region that converged
-    without failures converges whichever other spoke fails. Otherwise every run is a full one.
+    Namespace others use, and its Applications deploying there provide nothing; an
+    Application outside the regions holding region members has no parent and holds them in
+    its last wave, so nothing waits on them — since then a region sees only the hub and itself, and a region that converged
+    without failures converges whichever other spoke fails. Otherwise, or when the tree does
+    not converge without failures (`converged`), every run is a full one.
     """
     generated = generated or {}
-    regions = _regions(objects, parents, clusters, frozenset(spokes), generated)
+    regions = (
+        _regions(objects, parents, clusters, frozenset(spokes), generated) if converged else None
+    )
     if regions is None:
         return {
             s: simulate(objects, parents, clusters, failing=frozenset({s}), generated=generated)
@@ -745,11 +749,20 @@ def _regions(
             region(key)
     except _Crossed:
         return None
+    users: dict[tuple[str, str], set[str | None]] = defaultdict(set)
+    for key in objects:
+        if key.namespace:
+            users[key.cluster, key.namespace].add(regions.get(key))
     for key, spoke in regions.items():
         obj = objects[key]
-        if key.cluster != spoke and (
-            key.kind in ("CustomResourceDefinition", "Namespace")
-            or (key.kind == "Application" and (_groups(obj) or _annotation(obj, NODE_BOOTSTRAP)))
+        if key.kind == "Application":
+            if _destination(obj, hub, clusters) != spoke and (
+                _groups(obj) or _annotation(obj, NODE_BOOTSTRAP)
+            ):
+                return None
+        elif key.cluster != spoke and (
+            key.kind == "CustomResourceDefinition"
+            or (key.kind == "Namespace" and users[key.cluster, key.name] - {spoke})
         ):
             return None
     for key, members in children.items():
