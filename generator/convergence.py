@@ -672,8 +672,9 @@ def each_failing(
     no Application in two regions; a region's objects outside its spoke are no CRD or
     Namespace others use, and its Applications deploying there provide nothing; an
     Application outside the regions holding region members has no parent and holds them in
-    its last wave, so nothing waits on them — since then a region sees only the hub and itself, and a region that converged
-    without failures converges whichever other spoke fails. Otherwise, or when the tree does
+    its last wave, so nothing waits on them — since then a region sees only the hub and
+    itself, and a region that converged without failures converges whichever other spoke
+    fails. Otherwise, or when the tree does
     not converge without failures (`converged`), every run is a full one.
     """
     generated = generated or {}
