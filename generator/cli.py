@@ -149,6 +149,10 @@ def render(
     Every object is validated against the Kubernetes schema of its cluster's version (strict)
     or the CRD schemas, every kustomization is built, and the app-of-apps tree is checked
     before anything is written. Files gitops-gen did not write are never touched.
+
+    Fleet mode (`fleet: true` in the catalogue, or past 50 workload clusters unless `fleet:
+    false`): one ApplicationSet per component over labelled cluster Secrets, with per-cluster
+    values files, instead of an Application per cluster and component.
     """
 
     def action() -> int:
