@@ -13,9 +13,6 @@ from generator.convergence import (
     ClusterFacts,
     Verdict,
     blocking_spokes,
-
-
-    each_failing,
     simulate,
 )
 from generator.inventory import Key
@@ -386,7 +383,7 @@ def _retry(tree: Tree, key: Key, limit: int) -> Key:
     return key
 
 
-def fleet_tree(spoke_retry: int, consumer_retry: int = -1) -> tuple[Tree, dict[Key, Any]]:
+def appset_tree(spoke_retry: int, consumer_retry: int = -1) -> tuple[Tree, dict[Key, Any]]:
     """Fleet mode by hand: the root applies two ApplicationSets (wave 0) and `dev`'s sub-tree
     (wave 1: its Cluster and the Secret that registers it). The sets make `cluster-api-mgmt`
     for the hub, and `cilium-dev`, `ccm-dev`, `web-dev` for dev once dev is registered;
@@ -447,7 +444,7 @@ def run_fleet(
 def test_generated_applications_appear_once_their_cluster_is_registered_retries_order_them() -> (
     None
 ):
-    verdict = run_fleet(*fleet_tree(spoke_retry=-1))
+    verdict = run_fleet(*appset_tree(spoke_retry=-1))
     assert verdict.converged, verdict.stuck
     # Round 1: the root applies the sets and dev's sub-tree, whose Cluster cannot be applied
     # before the Cluster API CRDs: it fails and retries. Round 2: the hub's Application is
@@ -465,7 +462,7 @@ def test_generated_applications_appear_once_their_cluster_is_registered_retries_
 
 
 def test_a_bounded_retry_waiting_on_a_generated_provider_never_converges() -> None:
-    verdict = run_fleet(*fleet_tree(spoke_retry=5))
+    verdict = run_fleet(*appset_tree(spoke_retry=5))
     assert not verdict.converged
     assert verdict.stuck["spoke-dev"] == [
         "its sync failed on what a generated Application provides, and it does not retry "
@@ -477,13 +474,13 @@ def test_a_bounded_retry_waiting_on_a_generated_provider_never_converges() -> No
 
 def test_sync_waves_do_not_order_generated_applications() -> None:
     # web-dev's wave 5 is after cilium-dev's 0, but nothing makes Argo CD wait for Cilium.
-    verdict = run_fleet(*fleet_tree(spoke_retry=-1, consumer_retry=3))
+    verdict = run_fleet(*appset_tree(spoke_retry=-1, consumer_retry=3))
     assert list(verdict.stuck) == ["web-dev"]
     assert "the CRDs of cilium.io on dev" in verdict.stuck["web-dev"][0]
 
 
 def test_a_failing_spoke_blocks_only_its_own_generated_applications() -> None:
-    tree, generated = fleet_tree(spoke_retry=-1)
+    tree, generated = appset_tree(spoke_retry=-1)
     verdict = run_fleet(tree, generated, frozenset({"dev"}))
     assert verdict.converged
     assert {"cilium-dev", "web-dev", "spoke-dev"} <= set(_never_healthy(tree, generated))
@@ -495,11 +492,3 @@ def _never_healthy(tree: Tree, generated: dict[Key, Any]) -> set[str]:
         step.rsplit(" ", 1)[0] for r in verdict.order for step in r if step.endswith(" healthy")
     }
     return {k.name for k in tree.objects if k.kind == "Application"} - healthy
-
-
-def test_runs_per_failing_spoke_over_regions_agree_with_full_runs() -> None:
-    for tree in (spoke_tree(split_per_cluster=True), spoke_tree(split_per_cluster=False)):
-        each = each_failing(tree.objects, tree.parents, CLUSTERS, ["dev", "prod"])
-        for spoke, verdict in each.items():
-            full = run(tree, frozenset({spoke}))
-            assert (verdict.converged, verdict.stuck) == (full.converged, full.stuck)
