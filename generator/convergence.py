@@ -35,6 +35,7 @@ tree that carries the annotations.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -120,6 +121,10 @@ class _Application:
     obj: Mapping[str, Any]
     destination: str
     children: list[Key] = field(default_factory=list)
+    # Read once from the annotations: the rounds ask for them hundreds of thousands of times.
+    groups: frozenset[str] = frozenset()
+    role: str = ""
+    waves: dict[int, list[Key]] = field(default_factory=dict)
 
 
 class _World:
@@ -146,12 +151,25 @@ class _World:
         for key, obj in objects.items():
             if key.kind == "Application":
                 destination = _destination(obj, self.hub, clusters)
-                self.apps[key] = _Application(key, obj, destination)
+                self.apps[key] = _Application(
+                    key,
+                    obj,
+                    destination,
+                    [],
+                    frozenset(_groups(obj)),
+                    _annotation(obj, NODE_BOOTSTRAP),
+                )
         self.parents = dict(parents)
         for child, parent in parents.items():
             if parent in self.apps:
                 self.apps[parent].children.append(child)
-        self.applied: set[Key] = {k for k in objects if k not in parents and k not in generated}
+        for app in self.apps.values():
+            for child in app.children:
+                app.waves.setdefault(_wave(objects[child]), []).append(child)
+        self.applied_by_hand = frozenset(
+            k for k in objects if k not in parents and k not in generated
+        )
+        self.applied: set[Key] = set(self.applied_by_hand)
         self.order = sorted(self.apps.values(), key=lambda a: a.key)
         self.healthy: set[Key] = set()
         self.synced: set[Key] = set()
@@ -162,7 +180,7 @@ class _World:
         self.providers: dict[tuple[str, str], list[Key]] = defaultdict(list)
         for app in self.apps.values():
             self.by_destination[app.destination].append(app)
-            for group in _groups(app.obj):
+            for group in app.groups:
                 self.providers[app.destination, group].append(app.key)
         self.crds: dict[tuple[str, Any], list[Key]] = defaultdict(list)
         self.capi_clusters: dict[str, list[Key]] = defaultdict(list)
@@ -179,6 +197,18 @@ class _World:
             registers = _registers(obj)
             if key.cluster == self.hub and registers is not None:
                 self.registrations[registers].append(key)
+
+    def restart(self, failing: frozenset[str]) -> _World:
+        """The same tree, nothing applied but `root`, with `failing` spokes: the indexes above
+        describe the tree alone, so screening runs share them instead of rebuilding them."""
+        world = copy.copy(self)
+        world.failing = failing
+        world.failed = {}
+        world.applied = set(self.applied_by_hand)
+        world.healthy = set()
+        world.synced = set()
+        world.next_wave = {}
+        return world
 
     # --- facts that grow as objects are applied ---------------------------------------------
 
@@ -221,9 +251,7 @@ class _World:
             return False
         needed = {"cni", "cloud-controller"} if facts.cloud_controller else {"cni"}
         ready = {
-            _annotation(app.obj, NODE_BOOTSTRAP)
-            for app in self.by_destination.get(cluster, ())
-            if app.key in self.healthy
+            app.role for app in self.by_destination.get(cluster, ()) if app.key in self.healthy
         }
         return needed <= ready
 
@@ -244,7 +272,7 @@ class _World:
         obj = self.objects[key]
         return (
             parent in self.apps
-            and key.group in _groups(self.apps[parent].obj)
+            and key.group in self.apps[parent].groups
             and _wave(obj) > 0
             and "SkipDryRunOnMissingResource=true" in _annotation(obj, SYNC_OPTIONS)
         )
@@ -302,7 +330,7 @@ class _World:
         """What a synced Helm or git Application still waits on to be healthy."""
         if app.destination in self.failing:
             return [f"cluster {app.destination} (failing)"]
-        role = _annotation(app.obj, NODE_BOOTSTRAP)
+        role = app.role
         if _is_chart(app.obj):
             if role and not self.machines_exist(app.destination):
                 return [f"machines of {app.destination}"]
@@ -362,6 +390,11 @@ def simulate(
     world = _World(
         objects, parents, clusters, application_health_enabled(objects), failing, generated or {}
     )
+    return _run(world)
+
+
+def _run(world: _World) -> Verdict:
+    failing = world.failing
     verdict = Verdict(converged=False)
     while True:
         progressed = _round(world)
@@ -408,19 +441,12 @@ def blocking_spokes(
     names = [str(a.key.name) for a in world.apps.values()]
     alone = list(spokes)
     if len(set(names)) == len(names):
-        runs = _screen(
-            spokes,
-            lambda failing: (
-                simulate(objects, parents, clusters, failing=failing, generated=generated).converged
-            ),
-        )
+        runs = _screen(spokes, lambda failing: _run(world.restart(failing)).converged)
         if runs is not None:
             alone = _uncovered(world, spokes, runs)
     found = []
     for spoke in alone:
-        verdict = simulate(
-            objects, parents, clusters, failing=frozenset({spoke}), generated=generated
-        )
+        verdict = _run(world.restart(frozenset({spoke})))
         if not verdict.converged:
             found.append((spoke, verdict))
     return found
@@ -520,8 +546,7 @@ def _round(world: _World) -> list[str]:
 def _first_attempt(world: _World, app: _Application) -> None:
     if retries_forever(app.obj) or not app.children or world.app_blockers(app):
         return
-    first = min(_wave(world.objects[k]) for k in app.children)
-    members = [k for k in app.children if _wave(world.objects[k]) == first]
+    members = app.waves[min(app.waves)]
     blocked = sorted({b for k in members for b in world.blockers(k, set(members))})
     if blocked and _on_generated(world, blocked):
         world.failed[app.key] = blocked
@@ -530,9 +555,7 @@ def _first_attempt(world: _World, app: _Application) -> None:
 def _sync_waves(world: _World, app: _Application) -> bool:
     """Apply as many waves of `app` as can go now; whether anything moved."""
     moved = False
-    by_wave: dict[int, list[Key]] = defaultdict(list)
-    for child in app.children:
-        by_wave[_wave(world.objects[child])].append(child)
+    by_wave = app.waves
     for wave in sorted(w for w in by_wave if w >= world.next_wave.get(app.key, min(by_wave))):
         members = by_wave[wave]
         pending = [k for k in members if k not in world.applied]
@@ -581,9 +604,7 @@ def _waits(world: _World, app: _Application) -> list[str]:
         reasons = world.app_blockers(app)
         if reasons:
             return reasons
-        by_wave: dict[int, list[Key]] = defaultdict(list)
-        for child in app.children:
-            by_wave[_wave(world.objects[child])].append(child)
+        by_wave = app.waves
         wave = world.next_wave.get(app.key, min(by_wave, default=0))
         members = by_wave.get(wave, [])
         sync = set(members)
@@ -620,7 +641,7 @@ def _providers_of(world: _World, reason: str) -> set[str]:
         name = str(app.key.name)
         if reason.startswith("Ready nodes on ") or reason.startswith("machines of "):
             cluster = reason.rsplit(" ", 1)[-1]
-            if app.destination == cluster and _annotation(app.obj, NODE_BOOTSTRAP):
+            if app.destination == cluster and app.role:
                 found.add(name)
             if any(
                 k.group == CAPI_GROUP and k.kind == "Cluster" and k.name == cluster
@@ -629,7 +650,7 @@ def _providers_of(world: _World, reason: str) -> set[str]:
                 found.add(name)
         elif reason.startswith("the CRDs of "):
             group, cluster = reason[len("the CRDs of ") :].split(" on ")
-            if app.destination == cluster and group in _groups(app.obj):
+            if app.destination == cluster and group in app.groups:
                 found.add(name)
         elif reason.startswith("cluster ") and reason.endswith(" to be registered"):
             cluster = reason.split(" ")[1]
