@@ -90,6 +90,39 @@ def destination_allowed(dest: Mapping[str, Any], allowed: list[Any]) -> bool:
     return False
 
 
+_GLOB_CHARS = frozenset("*?[")
+
+
+class Destinations:
+    """An AppProject's destinations with the literal ones looked up by value: a hub's bootstrap
+    project lists one per cluster, and scanning them for every Application was quadratic."""
+
+    def __init__(self, allowed: list[Any]) -> None:
+        self.literal: set[tuple[str, str, str]] = set()
+        self.patterns: list[dict[str, Any]] = []
+        for item in allowed:
+            if not isinstance(item, dict):
+                continue
+            namespace = str(item.get("namespace", "*"))
+            targets = [(field, str(item[field])) for field in ("server", "name") if field in item]
+            if _GLOB_CHARS.isdisjoint(namespace) and all(
+                _GLOB_CHARS.isdisjoint(value) for _, value in targets
+            ):
+                self.literal.update((field, value, namespace) for field, value in targets)
+            else:
+                self.patterns.append(item)
+
+    def allow(self, dest: Mapping[str, Any]) -> bool:
+        namespace = str(dest.get("namespace", ""))
+        if any(
+            (field, str(dest[field]), namespace) in self.literal
+            for field in ("server", "name")
+            if field in dest
+        ):
+            return True
+        return destination_allowed(dest, self.patterns)
+
+
 def has_finalizer(body: Mapping[str, Any]) -> bool:
     found = meta(body).get("finalizers")
     return isinstance(found, list) and any(str(f) in FINALIZERS for f in found)

@@ -75,7 +75,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.manifests import Manifest
-from generator.rules.argo import destination_allowed, repo_allowed
+from generator.rules.argo import Destinations, repo_allowed
 from generator.rules.base import Context, Finding, dig, name_of
 
 CODE = "GG403"
@@ -104,7 +104,11 @@ def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
         if not repo_allowed(repo, rules.get("sourceRepos") or []):
             yield Finding(("spec",), f"project {name} does not allow source repository {repo}")
     dest = spec.get("destination")
-    if isinstance(dest, dict) and not destination_allowed(dest, rules.get("destinations") or []):
+    if not isinstance(dest, dict):
+        return
+    allowed = rules.get("destinations") or []
+    destinations = ctx.shared((CODE, id(project)), lambda: Destinations(allowed))
+    if not destinations.allow(dest):
         where = dest.get("server") or dest.get("name")
         yield Finding(
             ("spec", "destination"),
