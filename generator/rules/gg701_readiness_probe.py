@@ -62,26 +62,15 @@ from collections.abc import Iterator
 
 from generator.manifests import Manifest
 from generator.rules.base import Context, Finding
-from generator.rules.pods import containers, label
+from generator.rules.pods import LONG_RUNNING_KINDS, missing_probe
 
 CODE = "GG701"
 NAME = "readiness-probe"
 FAMILY = "availability"
 SEVERITY = "warning"
-KINDS: frozenset[str] | None = frozenset(
-    {
-        "Deployment",
-        "StatefulSet",
-        "DaemonSet",
-        "ReplicaSet",
-        "ReplicationController",
-        "DeploymentConfig",
-        "Pod",
-    }
-)
+KINDS: frozenset[str] | None = LONG_RUNNING_KINDS
 
 
 def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
-    for path, container, _spec in containers(obj.body, ("containers",)):
-        if not isinstance(container.get("readinessProbe"), dict):
-            yield Finding(path, f"{label(container)} has no readinessProbe")
+    for path, message in missing_probe(obj.body, "readinessProbe"):
+        yield Finding(path, message)

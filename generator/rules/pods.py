@@ -20,6 +20,8 @@ SPEC_PATHS: dict[str, DocPath] = {
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
 }
 WORKLOAD_KINDS = frozenset(SPEC_PATHS)
+# Workloads that run until stopped: what probes, replicas and budgets are about.
+LONG_RUNNING_KINDS = WORKLOAD_KINDS - {"Job", "CronJob"}
 CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
 
 
@@ -81,3 +83,10 @@ def setting(container: Mapping[str, Any], spec: Mapping[str, Any], key: str) -> 
 
 def label(container: Mapping[str, Any]) -> str:
     return f"container {container.get('name', '?')!r}"
+
+
+def missing_probe(body: Mapping[str, Any], probe: str) -> Iterator[tuple[DocPath, str]]:
+    """(path, message) for each regular container of `body` without a `probe`."""
+    for path, container, _spec in containers(body, ("containers",)):
+        if not isinstance(container.get(probe), dict):
+            yield path, f"{label(container)} has no {probe}"
