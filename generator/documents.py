@@ -27,7 +27,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from generator.errors import Location
 from generator.textpositions import TextPositions
-from generator.yamlio import DocPath, Positions
+from generator.yamlio import MAX_DEPTH, DocPath, Positions
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -119,8 +119,38 @@ def load_documents(text: str, display: str) -> tuple[list[Document], ParseError 
     return docs, None
 
 
+# libyaml's composer recurses in C once per nesting level and kills the process some ten
+# thousand levels down. Brackets, deep indentation and runs of compact entries are the only
+# ways to nest that far; text with few of them is bounded far below it and composed at once.
+_NESTING = re.compile(r"^ {128}|(?:[-?] ){16}", re.M)
+
+
+def too_deep(text: str) -> tuple[int, int] | None:
+    """The line and column where `text` first nests collections more than MAX_DEPTH levels,
+    if it does; the parser's events are counted, which does not recurse."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH and _NESTING.search(text) is None:
+        return None
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                depth += 1
+                mark = event.start_mark
+                if depth > MAX_DEPTH and mark is not None:
+                    return mark.line + 1, mark.column + 1
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        pass  # the composer reports the error itself, from the same place
+    return None
+
+
 def exact_documents(text: str, display: str) -> tuple[list[Document], ParseError | None]:
     """`load_documents` through libyaml's composer alone, every position recorded up front."""
+    deep = too_deep(text)
+    if deep is not None:
+        where = Location(display, *deep)
+        return [], ParseError(where, f"document is nested more than {MAX_DEPTH} levels deep")
     docs: list[Document] = []
     loader = _Loader(text)
     try:

@@ -574,6 +574,10 @@ def _text_docs(text: str) -> list[Any]:
     """The documents of `text` when kustomize's YAML readers read them alike, or NotLocal."""
     import yaml  # not needed to resolve the command
 
+    from generator.documents import too_deep
+
+    if too_deep(text) is not None:
+        raise NotLocal  # kustomize names the error; composing it here would crash
     loader = _loader()(text)
     docs = []
     try:

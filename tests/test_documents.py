@@ -12,7 +12,7 @@ from generator.documents import Document, exact_documents, load_documents
 from generator.errors import Location
 from generator.textpositions import TextPositions
 from generator.yamlio import DocPath
-from tests.conftest import Result, write
+from tests.conftest import Result, gitops_gen, write
 
 Run = Callable[..., Result]
 
@@ -207,3 +207,15 @@ def test_lint_reports_duplicate_keys_and_old_booleans_beside_fast_documents(
     result = run("lint", path, "--fail-on", "info")
     assert f"{path}:36:3: GG103 error key 'name' appears more than once" in result.stdout
     assert f"{path}:44:16: GG507" in result.stdout, result.stdout
+
+
+def test_nesting_tens_of_thousands_deep_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    # libyaml's composer recurses in C: 30,000 brackets used to kill the process.
+    deep = "[" * 30000 + "]" * 30000
+    text = f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: x}}\ndata:\n  k: {deep}\n"
+    write(tmp_path / "cm.yaml", text)
+    result = gitops_gen("lint", tmp_path / "cm.yaml")
+    assert result.returncode == 1, result.stderr
+    assert "cm.yaml:5:204: GG100 error document is nested more than 200 levels deep" in (
+        result.stdout
+    )
