@@ -9,12 +9,9 @@ import pytest
 
 from benchmarks import render_examples
 from generator import kustlocal, kustomize
-from tests.conftest import EXAMPLES, ROOT, Result, write
+from tests.conftest import EXAMPLES, ROOT, SHARED, Result, write
 
-REAL_WORLD = next(
-    (p / "shared" / "corpus" / "real-world" for p in ROOT.parents[:2] if (p / "shared").is_dir()),
-    ROOT.parent / "shared" / "corpus" / "real-world",
-)
+REAL_WORLD = SHARED / "corpus" / "real-world"
 
 
 def kustomizations(root: Path) -> list[str]:

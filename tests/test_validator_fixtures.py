@@ -17,13 +17,9 @@ from generator import kustomize
 from generator.lint import lint
 from generator.lintconfig import LintConfig
 from generator.schema import SchemaStore
-from tests.conftest import ROOT
+from tests.conftest import SHARED
 
-# The project sits beside `shared/`; a worktree one folder deeper finds it one level up.
-CORPUS = next(
-    (p / "shared" / "corpus" for p in ROOT.parents[:2] if (p / "shared" / "corpus").is_dir()),
-    ROOT.parent / "shared" / "corpus",
-)
+CORPUS = SHARED / "corpus"
 FIXTURES = CORPUS / "validator-fixtures"
 
 # Their check → our rules. Checks missing here have no counterpart among our rules.
