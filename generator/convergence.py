@@ -36,6 +36,7 @@ tree that carries the annotations.
 from __future__ import annotations
 
 import copy
+import heapq
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -97,7 +98,11 @@ def _meta(obj: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _annotation(obj: Mapping[str, Any], name: str) -> str:
-    return str((_meta(obj).get("annotations") or {}).get(name, ""))
+    meta = obj.get("metadata")
+    # A plain dict, nearly always: isinstance against Mapping is slow on a hundred thousand.
+    if type(meta) is not dict and not isinstance(meta, Mapping):
+        return ""
+    return str((meta.get("annotations") or {}).get(name, ""))
 
 
 def _wave(obj: Mapping[str, Any]) -> int:
@@ -115,20 +120,55 @@ def application_health_enabled(objects: Mapping[Key, Mapping[str, Any]]) -> bool
     )
 
 
+# What a need tests: a pair of the kind of test and what it is about. A test is also a topic an
+# Application watches: a round re-examines only the Applications whose answer a change since
+# their last look could alter, in the same order a full pass would (see `_round`).
+_CRD = 0  # the CRDs of a group are available on a cluster: an index into _World.crd_facts
+_OBJECT = 1  # an object is applied: its index in _World.keys
+_CLUSTER = 2  # a cluster's nodes are Ready (as a topic, any of its machines, registration,
+# nodes): an index into _World.names
+_APP = 3  # an Application is synced and healthy: its index in _World.order
+Test = tuple[int, int]
+
+
+@dataclass
+class _Wave:
+    number: int
+    members: list[Key]
+    # Members only this wave applies, by index; members an ApplicationSet also generates are
+    # applied by whichever comes first and kept apart.
+    own: list[int]
+    shared: list[Key]
+    needs: list[tuple[str, Test]]  # what `own` needs to be applied: one per reason, by reason
+    health: list[Test]  # what its members need to be healthy
+    wakes: list[int] = field(default_factory=list)  # Applications to look at once it is applied
+
+
 @dataclass
 class _Application:
     key: Key
+    index: int  # its place in key order, the order a round looks at Applications
     obj: Mapping[str, Any]
     destination: str
     children: list[Key] = field(default_factory=list)
-    # Read once from the annotations: the rounds ask for them hundreds of thousands of times.
+    # Read once from the tree: the rounds ask for them hundreds of thousands of times.
     groups: frozenset[str] = frozenset()
     role: str = ""
-    waves: dict[int, list[Key]] = field(default_factory=dict)
+    chart: bool = False
+    retries: bool = False  # retries forever
+    project: str = "default"
+    waves: list[_Wave] = field(default_factory=list)
+    health: list[Test] = field(default_factory=list)  # every wave's
+    # Spokes whose failure keeps it from being healthy by itself: its destination and the
+    # clusters of its Cluster API objects.
+    reach: frozenset[str] = frozenset()
+    watches: set[Test] = field(default_factory=set)
+    on_synced: list[int] = field(default_factory=list)
+    on_healthy: list[int] = field(default_factory=list)
 
 
 class _World:
-    """The state of every cluster while the simulation runs."""
+    """The tree, indexed once, and the state of every cluster while a simulation runs."""
 
     def __init__(
         self,
@@ -136,113 +176,296 @@ class _World:
         parents: Mapping[Key, Key],
         clusters: Mapping[str, ClusterFacts],
         app_health: bool,
-        failing: frozenset[str],
         generated: Mapping[Key, tuple[Key, str]],
     ) -> None:
         self.objects = objects
         self.generated = dict(sorted(generated.items()))
-        # Applications whose sync failed and that do not retry: blockers at the failure.
-        self.failed: dict[Key, list[str]] = {}
         self.clusters = clusters
         self.app_health = app_health
-        self.failing = failing
         self.hub = next(c.name for c in clusters.values() if c.hub)
+        self.parents = dict(parents)
+        self.keys = list(objects)
+        self.ids = {k: i for i, k in enumerate(self.keys)}
+        self.names: list[str] = []
+        self.name_ids: dict[str, int] = {}
+        # In the tree's order (which names win when two Applications share one), indexed in
+        # key order.
         self.apps: dict[Key, _Application] = {}
+        ranks = {k: i for i, k in enumerate(sorted(k for k in objects if k.kind == "Application"))}
         for key, obj in objects.items():
-            if key.kind == "Application":
-                destination = _destination(obj, self.hub, clusters)
+            if key in ranks:
                 self.apps[key] = _Application(
                     key,
+                    ranks[key],
                     obj,
-                    destination,
-                    [],
-                    frozenset(_groups(obj)),
-                    _annotation(obj, NODE_BOOTSTRAP),
+                    _destination(obj, self.hub, clusters),
+                    groups=frozenset(_groups(obj)),
+                    role=_annotation(obj, NODE_BOOTSTRAP),
+                    chart=_is_chart(obj),
+                    retries=retries_forever(obj),
+                    project=str((obj.get("spec") or {}).get("project", "default")),
                 )
-        self.parents = dict(parents)
-        for child, parent in parents.items():
+        self.order = sorted(self.apps.values(), key=lambda a: a.index)
+        self.app_ids = [self.ids[a.key] for a in self.order]
+        for child, parent in self.parents.items():
             if parent in self.apps:
                 self.apps[parent].children.append(child)
-        for app in self.apps.values():
-            for child in app.children:
-                app.waves.setdefault(_wave(objects[child]), []).append(child)
-        self.applied_by_hand = frozenset(
-            k for k in objects if k not in parents and k not in generated
-        )
-        self.applied: set[Key] = set(self.applied_by_hand)
-        self.order = sorted(self.apps.values(), key=lambda a: a.key)
-        self.healthy: set[Key] = set()
-        self.synced: set[Key] = set()
-        self.next_wave: dict[Key, int] = {}
-        # What the questions below look for, by what they ask about: scanning every object
-        # for each question made a simulation quadratic in the fleet's size.
-        self.by_destination: dict[str, list[_Application]] = defaultdict(list)
-        self.providers: dict[tuple[str, str], list[Key]] = defaultdict(list)
-        for app in self.apps.values():
-            self.by_destination[app.destination].append(app)
+        self.by_hand = bytearray(k not in parents and k not in generated for k in self.keys)
+        # Who applies an object: the index of its Application and of its wave there.
+        self.owner = [-1] * len(self.keys)
+        self.position = [0] * len(self.keys)
+        self.crd_facts: list[tuple[list[int], list[int]]] = []
+        self.crd_ids: dict[tuple[str, str], int] = {}
+        self._index(objects)
+        self._on_generated: dict[str, bool] = {}
+        self._providers: dict[str, set[str]] = {}
+        self._reset(frozenset())
+
+    def _index(self, objects: Mapping[Key, Mapping[str, Any]]) -> None:
+        """What the questions below look for, by what they ask about: scanning every object
+        for each question made a simulation quadratic in the fleet's size."""
+        self.providers: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self.roles: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for app in self.order:
             for group in app.groups:
-                self.providers[app.destination, group].append(app.key)
-        self.crds: dict[tuple[str, Any], list[Key]] = defaultdict(list)
-        self.capi_clusters: dict[str, list[Key]] = defaultdict(list)
-        self.projects: dict[str, list[Key]] = defaultdict(list)
-        self.registrations: dict[str, list[Key]] = defaultdict(list)
-        for key, obj in objects.items():
+                self.providers[app.destination, group].append(app.index)
+            if app.role:
+                self.roles[app.destination].append((app.role, app.index))
+        self.crds: dict[tuple[str, Any], list[int]] = defaultdict(list)
+        self.capi_clusters: dict[str, list[int]] = defaultdict(list)
+        self.projects: dict[str, list[int]] = defaultdict(list)
+        self.registrations: dict[str, list[int]] = defaultdict(list)
+        # Objects whose application may make more than themselves true: CRDs, by what they
+        # serve; Cluster API Clusters and registrations, by cluster.
+        self.serves: dict[int, tuple[str, Any]] = {}
+        self.registers: dict[int, list[str]] = defaultdict(list)
+        for i, (key, obj) in enumerate(objects.items()):
             if key.kind == "CustomResourceDefinition":
-                served = (obj.get("spec") or {}).get("group")
-                self.crds[key.cluster, served].append(key)
+                self.serves[i] = (key.cluster, (obj.get("spec") or {}).get("group"))
+                self.crds[self.serves[i]].append(i)
             elif key.kind == "AppProject":
-                self.projects[key.name].append(key)
+                self.projects[key.name].append(i)
             if key.group == CAPI_GROUP and key.kind == "Cluster":
-                self.capi_clusters[key.name].append(key)
-            registers = _registers(obj)
-            if key.cluster == self.hub and registers is not None:
-                self.registrations[registers].append(key)
+                self.capi_clusters[key.name].append(i)
+                self.registers[i].append(key.name)
+            if key.cluster == self.hub:
+                registers = _registers(obj)
+                if registers is not None:
+                    self.registrations[registers].append(i)
+                    self.registers[i].append(registers)
+        if not self._static_crd(self.hub, CAPI_GROUP):
+            self._crd_fact(self.hub, CAPI_GROUP)
+        for app in self.order:
+            by_wave: dict[int, list[Key]] = {}
+            for child in app.children:
+                by_wave.setdefault(_wave(objects[child]), []).append(child)
+            for position, number in enumerate(sorted(by_wave)):
+                app.waves.append(self._wave_of(number, by_wave[number], app.groups))
+                for member in app.waves[-1].own:
+                    self.owner[member], self.position[member] = app.index, position
+            app.health = list(dict.fromkeys(t for w in app.waves for t in w.health))
+            capi = {_capi_cluster(k, objects) for k in app.children if k.group == CAPI_GROUP}
+            app.reach = frozenset({app.destination} | capi)
+            app.watches = {t for w in app.waves for _, t in w.needs} | set(app.health)
+            for wave in app.waves:
+                sync = set(wave.members)
+                app.watches |= {(_OBJECT, self.ids[k]) for k in wave.shared}
+                app.watches |= {t for k in wave.shared for _, t in self.needs(k, sync)}
+            if app.project != "default":
+                app.watches |= {(_OBJECT, i) for i in self.projects.get(app.project, ())}
+            if app.destination in self.clusters:
+                app.watches.add((_CLUSTER, self._name_id(app.destination)))
+        self._wakes()
+
+    def _wakes(self) -> None:
+        """Whom each change concerns: the Applications watching what it may make true."""
+        watchers: dict[Test, list[int]] = defaultdict(list)
+        for app in self.order:
+            for test in app.watches:
+                watchers[test].append(app.index)
+        capi = self.crd_ids.get((self.hub, CAPI_GROUP))
+        if capi is not None:
+            # Every Cluster API spoke's machines wait on these CRDs on the hub.
+            watchers[_CRD, capi] += [
+                i for t, found in list(watchers.items()) if t[0] == _CLUSTER for i in found
+            ]
+
+        def wakes(tests: list[Test], apps: list[int]) -> list[int]:
+            return sorted({i for t in tests for i in watchers.get(t, ())} | set(apps))
+
+        for app in self.order:
+            for wave in app.waves:
+                members = wave.own + [self.ids[k] for k in wave.shared]
+                tests = [t for i in members for t in self._made_true(i)]
+                found = [
+                    self.apps[self.keys[i]].index for i in members if self.keys[i] in self.apps
+                ]
+                wave.wakes = wakes(tests, found)
+            app.on_synced = wakes([(_APP, app.index)], [])
+            made = [(_APP, app.index)]
+            made += [
+                (_CRD, n)
+                for g in app.groups
+                if (n := self.crd_ids.get((app.destination, g))) is not None
+            ]
+            if app.role and app.destination in self.name_ids:
+                made.append((_CLUSTER, self.name_ids[app.destination]))
+            app.on_healthy = wakes(made, [])
+        self.gen: list[tuple[int, int, str, list[int]]] = [
+            (
+                self.ids[key],
+                self.ids.get(appset, -1),
+                cluster,
+                wakes(self._made_true(self.ids[key]), [self.apps[key].index]),
+            )
+            for key, (appset, cluster) in self.generated.items()
+            if key in self.apps
+        ]
+
+    def _made_true(self, i: int) -> list[Test]:
+        """The topics that applying object `i` may make true."""
+        made: list[Test] = [(_OBJECT, i)]
+        if i in self.serves and self.serves[i] in self.crd_ids:
+            made.append((_CRD, self.crd_ids[self.serves[i]]))
+        made += [
+            (_CLUSTER, self.name_ids[c]) for c in self.registers.get(i, ()) if c in self.name_ids
+        ]
+        return made
+
+    def _wave_of(self, number: int, members: list[Key], groups: frozenset[str]) -> _Wave:
+        sync = set(members)
+        own = [k for k in members if k not in self.generated]
+        needs: dict[str, Test] = {}
+        # Members of one wave mostly share a cluster, group and namespace: ask once for each.
+        asked: set[tuple[str, str, bool, str]] = set()
+        for key in own:
+            alike = (key.cluster, key.group, key.kind in CLUSTER_SCOPED, key.namespace)
+            # (Unless their Application provides the group: see own_group_after_chart.)
+            if alike not in asked or key.group in groups:
+                needs.update(self.needs(key, sync))
+                asked.add(alike)
+        health = dict.fromkeys(t for k in members for t in self.health_tests(k))
+        return _Wave(
+            number,
+            members,
+            [self.ids[k] for k in own],
+            [k for k in members if k in self.generated],
+            sorted(needs.items()),
+            list(health),
+        )
+
+    def _name_id(self, cluster: str) -> int:
+        if cluster not in self.name_ids:
+            self.name_ids[cluster] = len(self.names)
+            self.names.append(cluster)
+        return self.name_ids[cluster]
+
+    def _crd_fact(self, cluster: str, group: str) -> int:
+        if (cluster, group) not in self.crd_ids:
+            self.crd_ids[cluster, group] = len(self.crd_facts)
+            self.crd_facts.append(
+                (self.providers.get((cluster, group), []), self.crds.get((cluster, group), []))
+            )
+        return self.crd_ids[cluster, group]
 
     def restart(self, failing: frozenset[str]) -> _World:
         """The same tree, nothing applied but `root`, with `failing` spokes: the indexes above
-        describe the tree alone, so screening runs share them instead of rebuilding them."""
+        describe the tree alone, so simulations share them instead of rebuilding them."""
         world = copy.copy(self)
-        world.failing = failing
-        world.failed = {}
-        world.applied = set(self.applied_by_hand)
-        world.healthy = set()
-        world.synced = set()
-        world.next_wave = {}
+        world._reset(failing)
         return world
+
+    def _reset(self, failing: frozenset[str]) -> None:
+        self.failing = failing
+        # Applications whose sync failed and that do not retry: blockers at the failure.
+        self.failed: dict[int, list[str]] = {}
+        self.done = [0] * len(self.order)  # how many of each Application's waves are applied
+        self.generated_applied = bytearray(len(self.keys))
+        self.synced = bytearray(len(self.order))
+        self.healthy = bytearray(len(self.order))
+        self.next_wave: list[int | None] = [None] * len(self.order)
+        self.left = list(range(len(self.gen)))  # generated Applications not applied yet
+        # What the round looks at: `now` (a heap, positions after `at`, the one looked at) and
+        # `later`, for the next round. The first round looks at every Application.
+        self.now: list[int] = []
+        self.queued = bytearray(len(self.order))
+        self.later: set[int] = set(range(len(self.order)))
+        self.at = -1
+        self.true: set[Test] = set()
+        self.machines: set[str] = set()
+        self.registered_clusters: set[str] = set()
+
+    def wake(self, apps: list[int]) -> None:
+        """Look at `apps` again: those after the one looked at in this round, the others in
+        the next (a full pass would see the change at the same points)."""
+        at, queued, now = self.at, self.queued, self.now
+        for i in apps:
+            if i > at:
+                if not queued[i]:
+                    queued[i] = 1
+                    heapq.heappush(now, i)
+            else:
+                self.later.add(i)
 
     # --- facts that grow as objects are applied ---------------------------------------------
 
-    def crd_available(self, cluster: str, group: str) -> bool:
-        if group in BUILT_IN_GROUPS or (group == "argoproj.io" and cluster == self.hub):
+    def applied(self, i: int) -> bool:
+        if self.by_hand[i] or self.generated_applied[i]:
             return True
-        if cluster in self.clusters and group in self.clusters[cluster].groups:
-            return True
-        # Healthy, not merely synced: the provider's webhook must answer before objects of its
-        # group can be admitted.
-        if any(k in self.healthy for k in self.providers.get((cluster, group), ())):
-            return True
-        return any(k in self.applied for k in self.crds.get((cluster, group), ()))
+        owner = self.owner[i]
+        return owner >= 0 and self.done[owner] > self.position[i]
 
-    def namespace_exists(self, cluster: str, namespace: str, sync: set[Key]) -> bool:
-        if not namespace or namespace in EXISTING_NAMESPACES:
+    def is_applied(self, key: Key) -> bool:
+        return key in self.ids and self.applied(self.ids[key])
+
+    def holds(self, test: Test) -> bool:
+        # Every test, once true, stays true: nothing is ever removed. Remembered, so that the
+        # many Applications waiting on one cluster or group ask once.
+        if test in self.true:
             return True
-        if namespace in self.clusters[cluster].namespaces:
+        kind, n = test
+        if kind == _CRD:
+            providers, crds = self.crd_facts[n]
+            # Healthy, not merely synced: the provider's webhook must answer before objects
+            # of its group can be admitted.
+            found = any(self.healthy[a] for a in providers) or any(self.applied(i) for i in crds)
+        elif kind == _OBJECT:
+            found = n >= 0 and self.applied(n)
+        elif kind == _CLUSTER:
+            found = self.nodes_ready(self.names[n])
+        else:
+            found = bool(self.synced[n] and self.healthy[n])
+        if found:
+            self.true.add(test)
+        return found
+
+    def _static_crd(self, cluster: str, group: str) -> bool:
+        return (
+            group in BUILT_IN_GROUPS
+            or (group == "argoproj.io" and cluster == self.hub)
+            or (cluster in self.clusters and group in self.clusters[cluster].groups)
+        )
+
+    def crd_available(self, cluster: str, group: str) -> bool:
+        if self._static_crd(cluster, group):
             return True
-        key = Key(cluster, "", "Namespace", "", namespace)
-        return key in self.applied or key in sync
+        return self.holds((_CRD, self._crd_fact(cluster, group)))
 
     def machines_exist(self, cluster: str) -> bool:
         facts = self.clusters[cluster]
-        if not facts.cluster_api:
+        if not facts.cluster_api or cluster in self.machines:
             return True
         if cluster in self.failing:
             return False
-        return any(k in self.applied for k in self.capi_clusters.get(cluster, ())) and (
+        found = any(self.applied(i) for i in self.capi_clusters.get(cluster, ())) and (
             self.crd_available(self.hub, CAPI_GROUP)
         )
+        if found:
+            self.machines.add(cluster)
+        return found
 
     def nodes_ready(self, cluster: str) -> bool:
-        if cluster in self.failing:
+        if cluster in self.failing or cluster not in self.clusters:
             return False
         facts = self.clusters[cluster]
         if not facts.cluster_api:
@@ -250,17 +473,17 @@ class _World:
         if not self.machines_exist(cluster):
             return False
         needed = {"cni", "cloud-controller"} if facts.cloud_controller else {"cni"}
-        ready = {
-            app.role for app in self.by_destination.get(cluster, ()) if app.key in self.healthy
-        }
-        return needed <= ready
+        return needed <= {role for role, i in self.roles.get(cluster, ()) if self.healthy[i]}
 
     def registered(self, cluster: str) -> bool:
-        if cluster == self.hub:
+        if cluster == self.hub or cluster in self.registered_clusters:
             return True
         if cluster not in self.clusters or not self.machines_exist(cluster):
             return False
-        return any(k in self.applied for k in self.registrations.get(cluster, ()))
+        found = any(self.applied(i) for i in self.registrations.get(cluster, ()))
+        if found:
+            self.registered_clusters.add(cluster)
+        return found
 
     # --- what an object needs -----------------------------------------------------------------
 
@@ -277,47 +500,62 @@ class _World:
             and "SkipDryRunOnMissingResource=true" in _annotation(obj, SYNC_OPTIONS)
         )
 
-    def blockers(self, key: Key, sync: set[Key]) -> list[str]:
-        """Why `key` cannot be applied now (empty: it can)."""
+    def needs(self, key: Key, sync: set[Key]) -> list[tuple[str, Test]]:
+        """What `key` needs to be applied, beyond what every cluster has: each with the reason
+        given while it is missing."""
         found = []
         if (
             key.group not in BUILT_IN_GROUPS
             and not self.own_group_after_chart(key)
-            and not self.crd_available(key.cluster, key.group)
+            and not self._static_crd(key.cluster, key.group)
         ):
-            found.append(f"the CRDs of {key.group} on {key.cluster}")
-        if (
-            key.kind not in CLUSTER_SCOPED
-            and key.namespace
-            and not self.namespace_exists(key.cluster, key.namespace, sync)
-        ):
-            found.append(f"namespace {key.namespace} on {key.cluster}")
+            test = (_CRD, self._crd_fact(key.cluster, key.group))
+            found.append((f"the CRDs of {key.group} on {key.cluster}", test))
+        namespace = key.namespace
+        if key.kind not in CLUSTER_SCOPED and namespace and namespace not in EXISTING_NAMESPACES:
+            made = Key(key.cluster, "", "Namespace", "", namespace)
+            facts = self.clusters.get(key.cluster)
+            if made not in sync and (facts is None or namespace not in facts.namespaces):
+                test = (_OBJECT, self.ids.get(made, -1))
+                found.append((f"namespace {namespace} on {key.cluster}", test))
         return found
+
+    def blockers(self, key: Key, sync: set[Key]) -> list[str]:
+        """Why `key` cannot be applied now (empty: it can)."""
+        return [reason for reason, test in self.needs(key, sync) if not self.holds(test)]
+
+    def health_tests(self, key: Key) -> list[Test]:
+        """What an applied `key` needs to be healthy."""
+        if key in self.apps:
+            return [(_APP, self.apps[key].index)] if self.app_health else []
+        if key.kind in POD_KINDS:
+            return [(_CLUSTER, self._name_id(key.cluster))]
+        if key.group == CAPI_GROUP and key.kind in CAPI_NODE_HEALTH:
+            spoke = _capi_cluster(key, self.objects)
+            if spoke in self.clusters:
+                return [(_CLUSTER, self._name_id(spoke))]
+        return []
 
     def unhealthy(self, key: Key) -> list[str]:
         """Why an applied `key` is not healthy yet (empty: it is)."""
-        if key in self.apps:
-            app = self.apps[key]
-            if not self.app_health:
-                return []
-            if app.key not in self.synced:
-                return [f"Application {app.key.name} to sync"]
-            if key not in self.healthy:
-                return [f"Application {app.key.name} to become healthy"]
-            return []
-        if key.kind in POD_KINDS and not self.nodes_ready(key.cluster):
-            return [f"Ready nodes on {key.cluster}"]
-        if key.group == CAPI_GROUP and key.kind in CAPI_NODE_HEALTH:
-            spoke = _capi_cluster(key, self.objects)
-            if spoke in self.clusters and not self.nodes_ready(spoke):
-                return [f"Ready nodes on {spoke}"]
-        return []
+        return [self._unhealthy(t) for t in self.health_tests(key) if not self.holds(t)]
+
+    def _unhealthy(self, test: Test) -> str:
+        kind, n = test
+        if kind == _CLUSTER:
+            return f"Ready nodes on {self.names[n]}"
+        name = self.order[n].key.name
+        return (
+            f"Application {name} to sync"
+            if not self.synced[n]
+            else (f"Application {name} to become healthy")
+        )
 
     def app_blockers(self, app: _Application) -> list[str]:
         """Why `app` cannot start syncing its next wave."""
-        project = str((app.obj.get("spec") or {}).get("project", "default"))
+        project = app.project
         if project != "default" and not any(
-            k in self.applied for k in self.projects.get(project, ())
+            self.applied(i) for i in self.projects.get(project, ())
         ):
             return [f"AppProject {project}"]
         if app.destination not in self.clusters:
@@ -331,13 +569,30 @@ class _World:
         if app.destination in self.failing:
             return [f"cluster {app.destination} (failing)"]
         role = app.role
-        if _is_chart(app.obj):
+        if app.chart:
             if role and not self.machines_exist(app.destination):
                 return [f"machines of {app.destination}"]
             if not role and not self.nodes_ready(app.destination):
                 return [f"Ready nodes on {app.destination}"]
             return []
-        return [w for child in app.children for w in self.unhealthy(child) if child in self.applied]
+        # Synced: every child is applied.
+        return [self._unhealthy(t) for t in app.health if not self.holds(t)]
+
+    def wave_blockers(self, wave: _Wave, shared: list[Key]) -> list[str]:
+        """Why `wave` cannot be applied now, with its members `shared` pending."""
+        found = [reason for reason, test in wave.needs if not self.holds(test)]
+        if not shared:
+            return found
+        sync = set(wave.members)
+        return sorted({*found, *(b for k in shared for b in self.blockers(k, sync))})
+
+    def on_generated(self, reasons: list[str]) -> bool:
+        """Whether a generated Application would satisfy any of `reasons`."""
+        for reason in reasons:
+            if reason not in self._on_generated:
+                names = {k.name for k in self.generated}
+                self._on_generated[reason] = bool(_providers_of(self, reason) & names)
+        return any(self._on_generated[r] for r in reasons)
 
 
 def retries_forever(obj: Mapping[str, Any]) -> bool:
@@ -377,6 +632,15 @@ def _capi_cluster(key: Key, objects: Mapping[Key, Mapping[str, Any]]) -> str:
     return str(spec.get("clusterName", ""))
 
 
+def _world(
+    objects: Mapping[Key, Mapping[str, Any]],
+    parents: Mapping[Key, Key],
+    clusters: Mapping[str, ClusterFacts],
+    generated: Mapping[Key, tuple[Key, str]] | None,
+) -> _World:
+    return _World(objects, parents, clusters, application_health_enabled(objects), generated or {})
+
+
 def simulate(
     objects: Mapping[Key, Mapping[str, Any]],
     parents: Mapping[Key, Key],
@@ -387,10 +651,20 @@ def simulate(
 ) -> Verdict:
     """Run Argo CD over the tree until nothing moves; `failing` spokes never get Ready nodes.
     `generated`: Applications ApplicationSets make, each with its ApplicationSet and cluster."""
-    world = _World(
-        objects, parents, clusters, application_health_enabled(objects), failing, generated or {}
-    )
-    return _run(world)
+    return _run(_world(objects, parents, clusters, generated).restart(failing))
+
+
+def prove(
+    objects: Mapping[Key, Mapping[str, Any]],
+    parents: Mapping[Key, Key],
+    clusters: Mapping[str, ClusterFacts],
+    spokes: Sequence[str],
+    *,
+    generated: Mapping[Key, tuple[Key, str]] | None = None,
+) -> tuple[Verdict, list[tuple[str, Verdict]]]:
+    """`simulate` and then `blocking_spokes`, on one index of the tree."""
+    world = _world(objects, parents, clusters, generated)
+    return _run(world.restart(frozenset())), _blocking(world, spokes)
 
 
 def _run(world: _World) -> Verdict:
@@ -401,16 +675,19 @@ def _run(world: _World) -> Verdict:
         if not progressed:
             break
         verdict.order.append(progressed)
+    affected = _depending_on(world, failing)
+    expected = {str(a.key.name) for a in world.apps.values() if a.key not in affected}
+    if all(str(a.key.name) not in expected for a in world.order if not world.healthy[a.index]):
+        verdict.converged = True
+        return verdict
     waiting = {
         str(app.key.name): _waits(world, app)
         for app in world.apps.values()
-        if app.key in world.applied and app.key not in world.healthy
+        if world.applied(world.app_ids[app.index]) and not world.healthy[app.index]
     }
     for app in world.apps.values():
-        if app.key not in world.applied:
+        if not world.applied(world.app_ids[app.index]):
             waiting[str(app.key.name)] = _waits(world, app)
-    affected = _depending_on(world, failing)
-    expected = {str(a.key.name) for a in world.apps.values() if a.key not in affected}
     verdict.stuck = {n: w for n, w in sorted(waiting.items()) if n in expected}
     verdict.converged = not verdict.stuck
     verdict.cycle = _cycle(world) if verdict.stuck else []
@@ -434,10 +711,10 @@ def blocking_spokes(
     separates every pair; an Application that depends on several spokes is checked to have,
     for every other spoke, a run where that spoke fails and none of its own does. Spokes left
     uncovered, and all of them when a screening run finds anything, are simulated alone."""
-    generated = generated or {}
-    world = _World(
-        objects, parents, clusters, application_health_enabled(objects), frozenset(), generated
-    )
+    return _blocking(_world(objects, parents, clusters, generated), spokes)
+
+
+def _blocking(world: _World, spokes: Sequence[str]) -> list[tuple[str, Verdict]]:
     names = [str(a.key.name) for a in world.apps.values()]
     alone = list(spokes)
     if len(set(names)) == len(names):
@@ -472,10 +749,7 @@ def _uncovered(world: _World, spokes: Sequence[str], runs: list[frozenset[str]])
     spokes D and a spoke s outside D, no screening run failed s and nothing of D."""
     depends: dict[Key, set[str]] = defaultdict(set)  # what each Application's health needs
     for app in world.apps.values():
-        direct = {app.destination} | {
-            _capi_cluster(k, world.objects) for k in app.children if k.group == CAPI_GROUP
-        }
-        direct &= set(spokes)
+        direct = app.reach & set(spokes)
         key: Key | None = app.key
         while direct and key is not None and not direct <= depends[key]:
             depends[key] |= direct
@@ -495,15 +769,9 @@ def _uncovered(world: _World, spokes: Sequence[str], runs: list[frozenset[str]])
 def _depending_on(world: _World, failing: frozenset[str]) -> set[Key]:
     """Applications that cannot be healthy while `failing` clusters are down: those deploying
     to them or their Cluster API objects, and every Application above those."""
-    direct = {
-        app.key
-        for app in world.apps.values()
-        if app.destination in failing
-        or any(
-            k.group == CAPI_GROUP and _capi_cluster(k, world.objects) in failing
-            for k in app.children
-        )
-    }
+    if not failing:
+        return set()
+    direct = {app.key for app in world.order if not app.reach.isdisjoint(failing)}
     affected = set(direct)
     for key in direct:
         parent = world.parents.get(key)
@@ -514,102 +782,127 @@ def _depending_on(world: _World, failing: frozenset[str]) -> set[Key]:
 
 
 def _round(world: _World) -> list[str]:
-    """One pass over every Application; the names of what became healthy (or synced)."""
+    """One pass over the Applications, in key order; the names of what became healthy (or
+    synced). It looks only at those a change since their last look concerns (`_World.wake`):
+    the others would find what they found then, and do nothing again."""
     moved: list[str] = []
+    world.now = sorted(world.later)
+    world.later = set()
+    world.queued = bytearray(len(world.order))
+    for i in world.now:
+        world.queued[i] = 1
+    world.at = -1
     fresh = []
-    for key, (appset, cluster) in world.generated.items():
-        if key not in world.applied and appset in world.applied and world.registered(cluster):
-            world.applied.add(key)
-            fresh.append(key)
-            moved.append(f"{key.name} generated")
-    for key in fresh:
+    registered: dict[str, bool] = {}
+    left = []
+    for entry in world.left:
+        i, appset, cluster, wakes = world.gen[entry]
+        if world.applied(i):
+            continue
+        if cluster not in registered:
+            registered[cluster] = world.registered(cluster)
+        if appset >= 0 and world.applied(appset) and registered[cluster]:
+            world.generated_applied[i] = 1
+            world.wake(wakes)
+            fresh.append(world.apps[world.keys[i]])
+            moved.append(f"{world.keys[i].name} generated")
+        else:
+            left.append(entry)
+    world.left = left
+    for app in fresh:
         # Nothing orders Applications generated together: each may try its first sync before
         # the others have moved, which only unlimited retries ride out.
-        _first_attempt(world, world.apps[key])
-    for app in world.order:
-        if app.key not in world.applied or app.key in world.healthy or app.key in world.failed:
+        _first_attempt(world, app)
+    while world.now:
+        world.at = i = heapq.heappop(world.now)
+        if not world.applied(world.app_ids[i]) or world.healthy[i] or i in world.failed:
             continue
-        if app.key not in world.synced:
+        app = world.order[i]
+        if not world.synced[i]:
             if world.app_blockers(app):
                 continue
             if _sync_waves(world, app):
-                if app.key in world.synced:
+                if world.synced[i]:
                     moved.append(f"{app.key.name} synced")
                 else:
-                    moved.append(f"{app.key.name} wave {world.next_wave[app.key]} applied")
-        if app.key in world.synced and not world.app_health_blockers(app):
-            world.healthy.add(app.key)
+                    moved.append(f"{app.key.name} wave {world.next_wave[i]} applied")
+        if world.synced[i] and not world.app_health_blockers(app):
+            world.healthy[i] = 1
+            world.wake(app.on_healthy)
             moved.append(f"{app.key.name} healthy")
     return moved
 
 
 def _first_attempt(world: _World, app: _Application) -> None:
-    if retries_forever(app.obj) or not app.children or world.app_blockers(app):
+    if app.retries or not app.children or world.app_blockers(app):
         return
-    members = app.waves[min(app.waves)]
-    blocked = sorted({b for k in members for b in world.blockers(k, set(members))})
-    if blocked and _on_generated(world, blocked):
-        world.failed[app.key] = blocked
+    wave = app.waves[0]
+    blocked = world.wave_blockers(wave, wave.shared)
+    if blocked and world.on_generated(blocked):
+        world.failed[app.index] = blocked
 
 
 def _sync_waves(world: _World, app: _Application) -> bool:
     """Apply as many waves of `app` as can go now; whether anything moved."""
     moved = False
-    by_wave = app.waves
-    for wave in sorted(w for w in by_wave if w >= world.next_wave.get(app.key, min(by_wave))):
-        members = by_wave[wave]
-        pending = [k for k in members if k not in world.applied]
-        if pending:
-            sync = set(members)
-            blocked = sorted({b for k in pending for b in world.blockers(k, sync)})
-            if blocked:
-                if not retries_forever(app.obj) and _on_generated(world, blocked):
-                    world.failed[app.key] = blocked
-                return moved
-            world.applied.update(pending)
-            moved = True
-        world.next_wave[app.key] = wave
-        last = wave == max(by_wave)
+    i = app.index
+    start = world.next_wave[i]
+    last = len(app.waves) - 1
+    for position, wave in enumerate(app.waves):
+        if start is not None and wave.number < start:
+            continue
+        if position >= world.done[i]:
+            shared = [k for k in wave.shared if not world.is_applied(k)]
+            if wave.own or shared:
+                blocked = world.wave_blockers(wave, shared)
+                if blocked:
+                    if not app.retries and world.on_generated(blocked):
+                        world.failed[i] = blocked
+                    return moved
+                for key in shared:
+                    world.generated_applied[world.ids[key]] = 1
+                world.wake(wave.wakes)
+                moved = True
+            world.done[i] = position + 1
+        world.next_wave[i] = wave.number
         # Argo CD waits for a wave to be healthy before the next one; a sync ends once its
         # last wave is applied, and health is judged from then on.
-        if not last and any(world.unhealthy(k) for k in members):
+        if position != last and not all(world.holds(t) for t in wave.health):
             return moved
-        world.next_wave[app.key] = wave + 1
-    world.synced.add(app.key)
+        world.next_wave[i] = wave.number + 1
+    world.synced[i] = 1
+    world.wake(app.on_synced)
     return True
 
 
-def _on_generated(world: _World, reasons: list[str]) -> bool:
-    """Whether a generated Application would satisfy any of `reasons`."""
-    names = {k.name for k in world.generated}
-    return any(_providers_of(world, r) & names for r in reasons)
-
-
 def _waits(world: _World, app: _Application) -> list[str]:
-    if app.key in world.failed:
-        failed = "; ".join(world.failed[app.key])
+    i = app.index
+    if i in world.failed:
+        failed = "; ".join(world.failed[i])
         return [
             "its sync failed on what a generated Application provides, and it does not retry "
             f"forever: {failed}"
         ]
-    if app.key in world.generated and app.key not in world.applied:
+    applied = world.applied(world.app_ids[i])
+    if app.key in world.generated and not applied:
         appset, cluster = world.generated[app.key]
-        if appset not in world.applied:
+        if not world.is_applied(appset):
             return [f"ApplicationSet {appset.name} to be applied"]
         return [f"cluster {cluster} to be registered"]
-    if app.key not in world.applied:
+    if not applied:
         parent = world.parents.get(app.key)
         return [f"Application {parent.name} to sync" if parent else "to be applied"]
-    if app.key not in world.synced:
+    if not world.synced[i]:
         reasons = world.app_blockers(app)
         if reasons:
             return reasons
-        by_wave = app.waves
-        wave = world.next_wave.get(app.key, min(by_wave, default=0))
-        members = by_wave.get(wave, [])
+        wave = world.next_wave[i]
+        if wave is None:
+            wave = app.waves[0].number if app.waves else 0
+        members = next((w.members for w in app.waves if w.number == wave), [])
         sync = set(members)
-        found = [b for k in members if k not in world.applied for b in world.blockers(k, sync)]
-        found += [u for k in members if k in world.applied for u in world.unhealthy(k)]
+        found = [b for k in members if not world.is_applied(k) for b in world.blockers(k, sync)]
+        found += [u for k in members if world.is_applied(k) for u in world.unhealthy(k)]
         return sorted(set(found)) or [f"wave {wave}"]
     return sorted(set(world.app_health_blockers(app)))
 
@@ -619,7 +912,7 @@ def _cycle(world: _World) -> list[str]:
     edges: dict[str, set[str]] = {}
     names = {str(a.key.name) for a in world.apps.values()}
     for app in world.apps.values():
-        if app.key in world.healthy:
+        if world.healthy[app.index]:
             continue
         targets = set()
         for reason in _waits(world, app):
@@ -636,6 +929,8 @@ def _cycle(world: _World) -> list[str]:
 def _providers_of(world: _World, reason: str) -> set[str]:
     """Applications that would satisfy a reason: the CNI of a cluster whose nodes are awaited,
     the provider of awaited CRDs, the registration of an awaited cluster."""
+    if reason in world._providers:
+        return world._providers[reason]
     found: set[str] = set()
     for app in world.apps.values():
         name = str(app.key.name)
@@ -656,6 +951,7 @@ def _providers_of(world: _World, reason: str) -> set[str]:
             cluster = reason.split(" ")[1]
             if any(_registers(world.objects[k]) == cluster for k in app.children):
                 found.add(name)
+    world._providers[reason] = found
     return found
 
 
