@@ -139,8 +139,11 @@ def _value(expression: str, secret: ClusterSecret) -> str:
 
 def _render(node: Any, secret: ClusterSecret) -> Any:
     if isinstance(node, str):
+        # Most strings hold no expression: a thousand clusters' templates are mostly those.
+        if "{{" not in node:
+            return node
         return _EXPRESSION.sub(lambda m: _value(m.group(1), secret), node)
-    if isinstance(node, Mapping):
+    if type(node) is dict or isinstance(node, Mapping):
         return {_render(k, secret): _render(v, secret) for k, v in node.items()}
     if isinstance(node, list):
         return [_render(v, secret) for v in node]

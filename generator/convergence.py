@@ -120,13 +120,13 @@ def application_health_enabled(objects: Mapping[Key, Mapping[str, Any]]) -> bool
     )
 
 
-# What a need tests: a pair of the kind of test and what it is about. A test is also a topic an
-# Application watches: a round re-examines only the Applications whose answer a change since
-# their last look could alter, in the same order a full pass would (see `_round`).
+# What a need tests: a pair of the kind of test and what it is about. An Application that
+# stops on a test that fails waits on it, and is looked at again once something that may make
+# it true happens (see `_round`).
 _CRD = 0  # the CRDs of a group are available on a cluster: an index into _World.crd_facts
 _OBJECT = 1  # an object is applied: its index in _World.keys
-_CLUSTER = 2  # a cluster's nodes are Ready (as a topic, any of its machines, registration,
-# nodes): an index into _World.names
+_CLUSTER = 2  # a cluster's nodes are Ready (to a waiter: or its machines exist, or it is
+# registered): an index into _World.names
 _APP = 3  # an Application is synced and healthy: its index in _World.order
 Test = tuple[int, int]
 
@@ -141,7 +141,9 @@ class _Wave:
     shared: list[Key]
     needs: list[tuple[str, Test]]  # what `own` needs to be applied: one per reason, by reason
     health: list[Test]  # what its members need to be healthy
-    wakes: list[int] = field(default_factory=list)  # Applications to look at once it is applied
+    # What applying it may make true, and the Applications among its members.
+    makes: list[Test] = field(default_factory=list)
+    apps: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -162,9 +164,7 @@ class _Application:
     # Spokes whose failure keeps it from being healthy by itself: its destination and the
     # clusters of its Cluster API objects.
     reach: frozenset[str] = frozenset()
-    watches: set[Test] = field(default_factory=set)
-    on_synced: list[int] = field(default_factory=list)
-    on_healthy: list[int] = field(default_factory=list)
+    makes: list[Test] = field(default_factory=list)  # what it may make true once healthy
 
 
 class _World:
@@ -253,8 +253,9 @@ class _World:
                 if registers is not None:
                     self.registrations[registers].append(i)
                     self.registers[i].append(registers)
+        self.capi: Test | None = None
         if not self._static_crd(self.hub, CAPI_GROUP):
-            self._crd_fact(self.hub, CAPI_GROUP)
+            self.capi = (_CRD, self._crd_fact(self.hub, CAPI_GROUP))
         for app in self.order:
             by_wave: dict[int, list[Key]] = {}
             for child in app.children:
@@ -266,65 +267,30 @@ class _World:
             app.health = list(dict.fromkeys(t for w in app.waves for t in w.health))
             capi = {_capi_cluster(k, objects) for k in app.children if k.group == CAPI_GROUP}
             app.reach = frozenset({app.destination} | capi)
-            app.watches = {t for w in app.waves for _, t in w.needs} | set(app.health)
-            for wave in app.waves:
-                sync = set(wave.members)
-                app.watches |= {(_OBJECT, self.ids[k]) for k in wave.shared}
-                app.watches |= {t for k in wave.shared for _, t in self.needs(k, sync)}
-            if app.project != "default":
-                app.watches |= {(_OBJECT, i) for i in self.projects.get(app.project, ())}
-            if app.destination in self.clusters:
-                app.watches.add((_CLUSTER, self._name_id(app.destination)))
-        self._wakes()
-
-    def _wakes(self) -> None:
-        """Whom each change concerns: the Applications watching what it may make true."""
-        watchers: dict[Test, list[int]] = defaultdict(list)
         for app in self.order:
-            for test in app.watches:
-                watchers[test].append(app.index)
-        capi = self.crd_ids.get((self.hub, CAPI_GROUP))
-        if capi is not None:
-            # Every Cluster API spoke's machines wait on these CRDs on the hub.
-            watchers[_CRD, capi] += [
-                i for t, found in list(watchers.items()) if t[0] == _CLUSTER for i in found
-            ]
-
-        def wakes(tests: list[Test], apps: list[int]) -> list[int]:
-            return sorted({i for t in tests for i in watchers.get(t, ())} | set(apps))
-
-        for app in self.order:
+            app.makes = [(_APP, app.index)]
+            for group in sorted(app.groups):
+                if (app.destination, group) in self.crd_ids:
+                    app.makes.append((_CRD, self.crd_ids[app.destination, group]))
+            if app.role:
+                app.makes.append((_CLUSTER, self._name_id(app.destination)))
             for wave in app.waves:
                 members = wave.own + [self.ids[k] for k in wave.shared]
-                tests = [t for i in members for t in self._made_true(i)]
-                found = [
+                wave.makes = list(dict.fromkeys(t for i in members for t in self._made_true(i)))
+                wave.apps = [
                     self.apps[self.keys[i]].index for i in members if self.keys[i] in self.apps
                 ]
-                wave.wakes = wakes(tests, found)
-            app.on_synced = wakes([(_APP, app.index)], [])
-            made = [(_APP, app.index)]
-            made += [
-                (_CRD, n)
-                for g in app.groups
-                if (n := self.crd_ids.get((app.destination, g))) is not None
-            ]
-            if app.role and app.destination in self.name_ids:
-                made.append((_CLUSTER, self.name_ids[app.destination]))
-            app.on_healthy = wakes(made, [])
-        self.gen: list[tuple[int, int, str, list[int]]] = [
-            (
-                self.ids[key],
-                self.ids.get(appset, -1),
-                cluster,
-                wakes(self._made_true(self.ids[key]), [self.apps[key].index]),
-            )
+        self.gen = [
+            (self.ids[key], self.ids.get(appset, -1), cluster)
             for key, (appset, cluster) in self.generated.items()
             if key in self.apps
         ]
 
     def _made_true(self, i: int) -> list[Test]:
-        """The topics that applying object `i` may make true."""
-        made: list[Test] = [(_OBJECT, i)]
+        """What applying object `i` may make true, that anything may wait on."""
+        key = self.keys[i]
+        waited = key.kind in ("Namespace", "AppProject") or key in self.generated
+        made: list[Test] = [(_OBJECT, i)] if waited else []
         if i in self.serves and self.serves[i] in self.crd_ids:
             made.append((_CRD, self.crd_ids[self.serves[i]]))
         made += [
@@ -384,16 +350,35 @@ class _World:
         self.synced = bytearray(len(self.order))
         self.healthy = bytearray(len(self.order))
         self.next_wave: list[int | None] = [None] * len(self.order)
-        self.left = list(range(len(self.gen)))  # generated Applications not applied yet
+        # Generated Applications not applied yet, by cluster.
+        self.left: dict[str, list[int]] = defaultdict(list)
+        for entry, (_, _, cluster) in enumerate(self.gen):
+            self.left[cluster].append(entry)
+        # Applications that stopped on a test, by the test.
+        self.waiting: dict[Test, list[int]] = defaultdict(list)
         # What the round looks at: `now` (a heap, positions after `at`, the one looked at) and
         # `later`, for the next round. The first round looks at every Application.
         self.now: list[int] = []
         self.queued = bytearray(len(self.order))
-        self.later: set[int] = set(range(len(self.order)))
+        self.later: set[int] = {a.index for a in self.order if self.by_hand[self.app_ids[a.index]]}
         self.at = -1
         self.true: set[Test] = set()
         self.machines: set[str] = set()
         self.registered_clusters: set[str] = set()
+
+    def wait(self, app: int, tests: list[Test]) -> None:
+        for test in tests:
+            self.waiting[test].append(app)
+
+    def made(self, tests: list[Test]) -> None:
+        """Wake what waits on `tests`, which may have become true."""
+        for test in tests:
+            if test == self.capi:
+                # Every Cluster API spoke's machines wait on these CRDs on the hub.
+                for other in [t for t in self.waiting if t[0] == _CLUSTER]:
+                    self.wake(self.waiting.pop(other))
+            if test in self.waiting:
+                self.wake(self.waiting.pop(test))
 
     def wake(self, apps: list[int]) -> None:
         """Look at `apps` again: those after the one looked at in this round, the others in
@@ -551,40 +536,55 @@ class _World:
             else (f"Application {name} to become healthy")
         )
 
+    def start_needs(self, app: _Application) -> list[tuple[str, list[Test]]]:
+        """Why `app` cannot start syncing its next wave, with what to wait on (nothing: what
+        nothing changes)."""
+        project = app.project
+        if project != "default":
+            found = self.projects.get(project, [])
+            if not any(self.applied(i) for i in found):
+                return [(f"AppProject {project}", [(_OBJECT, i) for i in found])]
+        if app.destination not in self.clusters:
+            return [(f"cluster {app.destination} (not declared)", [])]
+        if not self.registered(app.destination):
+            cluster = (_CLUSTER, self._name_id(app.destination))
+            return [(f"cluster {app.destination} to be registered", [cluster])]
+        return []
+
     def app_blockers(self, app: _Application) -> list[str]:
         """Why `app` cannot start syncing its next wave."""
-        project = app.project
-        if project != "default" and not any(
-            self.applied(i) for i in self.projects.get(project, ())
-        ):
-            return [f"AppProject {project}"]
-        if app.destination not in self.clusters:
-            return [f"cluster {app.destination} (not declared)"]
-        if not self.registered(app.destination):
-            return [f"cluster {app.destination} to be registered"]
-        return []
+        return [reason for reason, _ in self.start_needs(app)]
+
+    def health_needs(self, app: _Application) -> list[tuple[str, list[Test]]]:
+        """What a synced Helm or git Application still waits on to be healthy, with what to
+        wait on."""
+        destination = app.destination
+        if destination in self.failing:
+            return [(f"cluster {destination} (failing)", [])]
+        if app.chart:
+            cluster = [(_CLUSTER, self._name_id(destination))]
+            if app.role and not self.machines_exist(destination):
+                return [(f"machines of {destination}", cluster)]
+            if not app.role and not self.nodes_ready(destination):
+                return [(f"Ready nodes on {destination}", cluster)]
+            return []
+        # Synced: every child is applied.
+        return [(self._unhealthy(t), [t]) for t in app.health if not self.holds(t)]
 
     def app_health_blockers(self, app: _Application) -> list[str]:
         """What a synced Helm or git Application still waits on to be healthy."""
-        if app.destination in self.failing:
-            return [f"cluster {app.destination} (failing)"]
-        role = app.role
-        if app.chart:
-            if role and not self.machines_exist(app.destination):
-                return [f"machines of {app.destination}"]
-            if not role and not self.nodes_ready(app.destination):
-                return [f"Ready nodes on {app.destination}"]
-            return []
-        # Synced: every child is applied.
-        return [self._unhealthy(t) for t in app.health if not self.holds(t)]
+        return [reason for reason, _ in self.health_needs(app)]
 
-    def wave_blockers(self, wave: _Wave, shared: list[Key]) -> list[str]:
-        """Why `wave` cannot be applied now, with its members `shared` pending."""
-        found = [reason for reason, test in wave.needs if not self.holds(test)]
+    def wave_blockers(self, wave: _Wave, shared: list[Key]) -> tuple[list[str], list[Test]]:
+        """Why `wave` cannot be applied now, with its members `shared` pending, and what to
+        wait on: any one of what it needs, for it needs them all."""
+        found = [(reason, test) for reason, test in wave.needs if not self.holds(test)]
         if not shared:
-            return found
+            return [reason for reason, _ in found], [test for _, test in found[:1]]
         sync = set(wave.members)
-        return sorted({*found, *(b for k in shared for b in self.blockers(k, sync))})
+        found += [n for k in shared for n in self.needs(k, sync) if not self.holds(n[1])]
+        tests = [test for _, test in found] + [(_OBJECT, self.ids[k]) for k in shared]
+        return sorted({reason for reason, _ in found}), tests
 
     def on_generated(self, reasons: list[str]) -> bool:
         """Whether a generated Application would satisfy any of `reasons`."""
@@ -793,43 +793,52 @@ def _round(world: _World) -> list[str]:
         world.queued[i] = 1
     world.at = -1
     fresh = []
-    registered: dict[str, bool] = {}
-    left = []
-    for entry in world.left:
-        i, appset, cluster, wakes = world.gen[entry]
-        if world.applied(i):
+    for cluster, entries in list(world.left.items()):
+        if not world.registered(cluster):
             continue
-        if cluster not in registered:
-            registered[cluster] = world.registered(cluster)
-        if appset >= 0 and world.applied(appset) and registered[cluster]:
-            world.generated_applied[i] = 1
-            world.wake(wakes)
-            fresh.append(world.apps[world.keys[i]])
-            moved.append(f"{world.keys[i].name} generated")
-        else:
-            left.append(entry)
-    world.left = left
-    for app in fresh:
+        left = []
+        for entry in entries:
+            i, appset = world.gen[entry][:2]
+            if world.applied(i):
+                continue
+            if appset >= 0 and world.applied(appset):
+                fresh.append(entry)
+            else:
+                left.append(entry)
+        world.left[cluster] = left
+    for entry in sorted(fresh):
+        i = world.gen[entry][0]
+        world.generated_applied[i] = 1
+        world.wake([world.apps[world.keys[i]].index])
+        world.made([(_OBJECT, i)])
+        moved.append(f"{world.keys[i].name} generated")
+    for entry in sorted(fresh):
         # Nothing orders Applications generated together: each may try its first sync before
         # the others have moved, which only unlimited retries ride out.
-        _first_attempt(world, app)
+        _first_attempt(world, world.apps[world.keys[world.gen[entry][0]]])
     while world.now:
         world.at = i = heapq.heappop(world.now)
         if not world.applied(world.app_ids[i]) or world.healthy[i] or i in world.failed:
             continue
         app = world.order[i]
         if not world.synced[i]:
-            if world.app_blockers(app):
+            waits = world.start_needs(app)
+            if waits:
+                world.wait(i, waits[0][1])
                 continue
             if _sync_waves(world, app):
                 if world.synced[i]:
                     moved.append(f"{app.key.name} synced")
                 else:
                     moved.append(f"{app.key.name} wave {world.next_wave[i]} applied")
-        if world.synced[i] and not world.app_health_blockers(app):
-            world.healthy[i] = 1
-            world.wake(app.on_healthy)
-            moved.append(f"{app.key.name} healthy")
+        if world.synced[i]:
+            waits = world.health_needs(app)
+            if waits:
+                world.wait(i, waits[0][1])
+            else:
+                world.healthy[i] = 1
+                world.made(app.makes)
+                moved.append(f"{app.key.name} healthy")
     return moved
 
 
@@ -837,13 +846,14 @@ def _first_attempt(world: _World, app: _Application) -> None:
     if app.retries or not app.children or world.app_blockers(app):
         return
     wave = app.waves[0]
-    blocked = world.wave_blockers(wave, wave.shared)
+    blocked, _ = world.wave_blockers(wave, wave.shared)
     if blocked and world.on_generated(blocked):
         world.failed[app.index] = blocked
 
 
 def _sync_waves(world: _World, app: _Application) -> bool:
-    """Apply as many waves of `app` as can go now; whether anything moved."""
+    """Apply as many waves of `app` as can go now; whether anything moved. Where it stops,
+    `app` waits."""
     moved = False
     i = app.index
     start = world.next_wave[i]
@@ -854,24 +864,30 @@ def _sync_waves(world: _World, app: _Application) -> bool:
         if position >= world.done[i]:
             shared = [k for k in wave.shared if not world.is_applied(k)]
             if wave.own or shared:
-                blocked = world.wave_blockers(wave, shared)
+                blocked, tests = world.wave_blockers(wave, shared)
                 if blocked:
                     if not app.retries and world.on_generated(blocked):
                         world.failed[i] = blocked
+                    else:
+                        world.wait(i, tests)
                     return moved
                 for key in shared:
                     world.generated_applied[world.ids[key]] = 1
-                world.wake(wave.wakes)
                 moved = True
             world.done[i] = position + 1
+            world.wake(wave.apps)
+            world.made(wave.makes)
         world.next_wave[i] = wave.number
         # Argo CD waits for a wave to be healthy before the next one; a sync ends once its
         # last wave is applied, and health is judged from then on.
-        if position != last and not all(world.holds(t) for t in wave.health):
-            return moved
+        if position != last:
+            unhealthy = [t for t in wave.health if not world.holds(t)][:1]
+            if unhealthy:
+                world.wait(i, unhealthy)
+                return moved
         world.next_wave[i] = wave.number + 1
     world.synced[i] = 1
-    world.wake(app.on_synced)
+    world.made([(_APP, i)])
     return True
 
 

@@ -65,6 +65,9 @@ class Source:
 
     files: Mapping[str, bytes]
     root: Path
+    # Builds of its folders already run on `root` (render's own check runs them all): taken as
+    # they are, without digesting their inputs.
+    built: Mapping[str, kustomize.Build] = field(default_factory=dict)
 
 
 @dataclass
@@ -90,7 +93,8 @@ class BuildCache:
     results: dict[str, kustomize.Build] = field(default_factory=dict)
 
     def build_many(self, source: Source, directories: Iterable[str]) -> dict[str, kustomize.Build]:
-        digests = {d: input_digest(source.files, d) for d in directories}
+        wanted = list(directories)
+        digests = {d: input_digest(source.files, d) for d in wanted if d not in source.built}
         missing: dict[str, str] = {}
         for directory, digest in digests.items():
             if digest not in self.results and digest not in missing.values():
@@ -99,7 +103,7 @@ class BuildCache:
             built = kustomize.build_all(self.command, source.root, missing)
             for directory, digest in missing.items():
                 self.results[digest] = built[directory]
-        return {d: self.results[digest] for d, digest in digests.items()}
+        return {d: self.results[digests[d]] if d in digests else source.built[d] for d in wanted}
 
 
 def is_kustomize_dir(files: Mapping[str, bytes], directory: str) -> bool:
@@ -128,11 +132,16 @@ def _normal(path: PurePosixPath) -> str | None:
 def input_digest(files: Mapping[str, bytes], directory: str) -> str:
     """Digest of the files a build of `directory` reads: its own subtree plus every folder or
     file its kustomizations reference outside it, transitively."""
-    digest = hashlib.sha256()
-    read, _ = closure(files, directory)
-    for path in sorted(read):
-        digest.update(path.encode() + b"\0" + hashlib.sha256(files[path]).digest())
-    return digest.hexdigest()
+    memo = _Memo.of(files)
+    if directory not in memo.inputs:
+        digest = hashlib.sha256()
+        read, _ = closure(files, directory)
+        for path in sorted(read):
+            if path not in memo.digests:
+                memo.digests[path] = hashlib.sha256(files[path]).digest()
+            digest.update(path.encode() + b"\0" + memo.digests[path])
+        memo.inputs[directory] = digest.hexdigest()
+    return memo.inputs[directory]
 
 
 def closure(files: Mapping[str, bytes], directory: str) -> tuple[set[str], set[str]]:
@@ -147,8 +156,7 @@ def closure(files: Mapping[str, bytes], directory: str) -> tuple[set[str], set[s
         seen.add(current)
         read.update(_under(files, f"{current}/" if current else ""))
         for name in KUSTOMIZATION_FILES:
-            body = files.get(_join(current, name))
-            for ref in _references(body) if body is not None else ():
+            for ref in _references_of(files, _join(current, name)):
                 target = _normal(PurePosixPath(current) / ref)
                 if target is None:
                     continue
@@ -160,24 +168,44 @@ def closure(files: Mapping[str, bytes], directory: str) -> tuple[set[str], set[s
     return read, included
 
 
-class _Sorted:
-    """The paths of the last mapping of files asked about, sorted. A closure per build folder
-    that scanned every path for each folder it visits cost folders times files; mappings of files
-    are made once and never changed."""
+class _Memo:
+    """What is known of the last mapping of files asked about: its paths sorted, the digest of
+    each file and of each folder's inputs, each kustomization's references. A closure per build
+    folder that scanned every path for each folder it visits cost folders times files, and a
+    fleet of a thousand clusters parsed and digested its shared kustomizations thousands of
+    times; mappings of files are made once and never changed."""
 
     files: ClassVar[Mapping[str, bytes] | None] = None
+    size: ClassVar[int] = 0
     paths: ClassVar[list[str]] = []
+    digests: ClassVar[dict[str, bytes]] = {}
+    inputs: ClassVar[dict[str, str]] = {}
+    references: ClassVar[dict[str, list[str]]] = {}
+
+    @classmethod
+    def of(cls, files: Mapping[str, bytes]) -> type[_Memo]:
+        if cls.files is not files or cls.size != len(files):
+            cls.files, cls.size, cls.paths = files, len(files), sorted(files)
+            cls.digests, cls.inputs, cls.references = {}, {}, {}
+        return cls
 
 
 def _under(files: Mapping[str, bytes], prefix: str) -> list[str]:
     """The paths that start with `prefix` (a folder and its slash, or "" for all)."""
-    if _Sorted.files is not files or len(_Sorted.paths) != len(files):
-        _Sorted.files, _Sorted.paths = files, sorted(files)
-    paths = _Sorted.paths
+    paths = _Memo.of(files).paths
     if not prefix:
         return paths
     # "/" + 1 is "0": the paths under `prefix` sort between it and the folder name + "0".
     return paths[bisect_left(paths, prefix) : bisect_left(paths, prefix[:-1] + "0")]
+
+
+def _references_of(files: Mapping[str, bytes], path: str) -> list[str]:
+    """The references of the kustomization at `path` (none if there is none)."""
+    memo = _Memo.of(files)
+    if path not in memo.references:
+        body = files.get(path)
+        memo.references[path] = list(_references(body)) if body is not None else []
+    return memo.references[path]
 
 
 def _references(body: bytes) -> Iterator[str]:

@@ -128,10 +128,8 @@ def _convergence_problems(
     then again with each spoke failing: everything outside its sub-tree must still converge.
     The order found goes into the README, and the staged README with it."""
     files = {path: text.encode() for path, text in rendered.files.items()}
-    source = inventory.Source(files, staged)
+    source = inventory.Source(files, staged, builds)
     cache = inventory.BuildCache(build_cmd)
-    for directory, result in builds.items():
-        cache.results[inventory.input_digest(files, directory)] = result
     catalogue = rendered.plan.catalogue
     hub = catalogue.hub.name
     collected = inventory.collect(
