@@ -253,6 +253,7 @@ class _World:
                 if registers is not None:
                     self.registrations[registers].append(i)
                     self.registers[i].append(registers)
+        self.reached_by: dict[str, list[Key]] = defaultdict(list)
         self.capi: Test | None = None
         if not self._static_crd(self.hub, CAPI_GROUP):
             self.capi = (_CRD, self._crd_fact(self.hub, CAPI_GROUP))
@@ -267,6 +268,8 @@ class _World:
             app.health = list(dict.fromkeys(t for w in app.waves for t in w.health))
             capi = {_capi_cluster(k, objects) for k in app.children if k.group == CAPI_GROUP}
             app.reach = frozenset({app.destination} | capi)
+            for cluster in app.reach:
+                self.reached_by[cluster].append(app.key)
         for app in self.order:
             app.makes = [(_APP, app.index)]
             for group in sorted(app.groups):
@@ -281,10 +284,11 @@ class _World:
                     self.apps[self.keys[i]].index for i in members if self.keys[i] in self.apps
                 ]
         self.gen = [
-            (self.ids[key], self.ids.get(appset, -1), cluster)
+            (self.ids[key], self.ids.get(appset, -1))
             for key, (appset, cluster) in self.generated.items()
             if key in self.apps
         ]
+        self.gen_clusters = [c for k, (_, c) in self.generated.items() if k in self.apps]
 
     def _made_true(self, i: int) -> list[Test]:
         """What applying object `i` may make true, that anything may wait on."""
@@ -352,7 +356,7 @@ class _World:
         self.next_wave: list[int | None] = [None] * len(self.order)
         # Generated Applications not applied yet, by cluster.
         self.left: dict[str, list[int]] = defaultdict(list)
-        for entry, (_, _, cluster) in enumerate(self.gen):
+        for entry, cluster in enumerate(self.gen_clusters):
             self.left[cluster].append(entry)
         # Applications that stopped on a test, by the test.
         self.waiting: dict[Test, list[int]] = defaultdict(list)
@@ -365,6 +369,7 @@ class _World:
         self.true: set[Test] = set()
         self.machines: set[str] = set()
         self.registered_clusters: set[str] = set()
+        self.projects_applied: set[str] = set()
 
     def wait(self, app: int, tests: list[Test]) -> None:
         for test in tests:
@@ -540,10 +545,11 @@ class _World:
         """Why `app` cannot start syncing its next wave, with what to wait on (nothing: what
         nothing changes)."""
         project = app.project
-        if project != "default":
+        if project != "default" and project not in self.projects_applied:
             found = self.projects.get(project, [])
             if not any(self.applied(i) for i in found):
                 return [(f"AppProject {project}", [(_OBJECT, i) for i in found])]
+            self.projects_applied.add(project)
         if app.destination not in self.clusters:
             return [(f"cluster {app.destination} (not declared)", [])]
         if not self.registered(app.destination):
@@ -562,11 +568,10 @@ class _World:
         if destination in self.failing:
             return [(f"cluster {destination} (failing)", [])]
         if app.chart:
-            cluster = [(_CLUSTER, self._name_id(destination))]
             if app.role and not self.machines_exist(destination):
-                return [(f"machines of {destination}", cluster)]
+                return [(f"machines of {destination}", [(_CLUSTER, self._name_id(destination))])]
             if not app.role and not self.nodes_ready(destination):
-                return [(f"Ready nodes on {destination}", cluster)]
+                return [(f"Ready nodes on {destination}", [(_CLUSTER, self._name_id(destination))])]
             return []
         # Synced: every child is applied.
         return [(self._unhealthy(t), [t]) for t in app.health if not self.holds(t)]
@@ -667,18 +672,22 @@ def prove(
     return _run(world.restart(frozenset())), _blocking(world, spokes)
 
 
-def _run(world: _World) -> Verdict:
+def _run(world: _World, *, explain: bool = True) -> Verdict:
+    """The verdict of a simulation; without `explain`, whether it converged alone."""
     failing = world.failing
     verdict = Verdict(converged=False)
     while True:
         progressed = _round(world)
         if not progressed:
             break
-        verdict.order.append(progressed)
+        if explain:
+            verdict.order.append([f"{world.order[i].key.name} {what}" for i, what in progressed])
     affected = _depending_on(world, failing)
     expected = {str(a.key.name) for a in world.apps.values() if a.key not in affected}
     if all(str(a.key.name) not in expected for a in world.order if not world.healthy[a.index]):
         verdict.converged = True
+        return verdict
+    if not explain:
         return verdict
     waiting = {
         str(app.key.name): _waits(world, app)
@@ -718,7 +727,9 @@ def _blocking(world: _World, spokes: Sequence[str]) -> list[tuple[str, Verdict]]
     names = [str(a.key.name) for a in world.apps.values()]
     alone = list(spokes)
     if len(set(names)) == len(names):
-        runs = _screen(spokes, lambda failing: _run(world.restart(failing)).converged)
+        runs = _screen(
+            spokes, lambda failing: _run(world.restart(failing), explain=False).converged
+        )
         if runs is not None:
             alone = _uncovered(world, spokes, runs)
     found = []
@@ -769,9 +780,7 @@ def _uncovered(world: _World, spokes: Sequence[str], runs: list[frozenset[str]])
 def _depending_on(world: _World, failing: frozenset[str]) -> set[Key]:
     """Applications that cannot be healthy while `failing` clusters are down: those deploying
     to them or their Cluster API objects, and every Application above those."""
-    if not failing:
-        return set()
-    direct = {app.key for app in world.order if not app.reach.isdisjoint(failing)}
+    direct = {key for cluster in failing for key in world.reached_by.get(cluster, ())}
     affected = set(direct)
     for key in direct:
         parent = world.parents.get(key)
@@ -781,64 +790,69 @@ def _depending_on(world: _World, failing: frozenset[str]) -> set[Key]:
     return affected
 
 
-def _round(world: _World) -> list[str]:
-    """One pass over the Applications, in key order; the names of what became healthy (or
-    synced). It looks only at those a change since their last look concerns (`_World.wake`):
+def _round(world: _World) -> list[tuple[int, str]]:
+    """One pass over the Applications, in key order; what became healthy (or synced), by
+    Application. It looks only at those a change since their last look concerns (`_World.wake`):
     the others would find what they found then, and do nothing again."""
-    moved: list[str] = []
-    world.now = sorted(world.later)
+    moved: list[tuple[int, str]] = []
+    world.now = now = sorted(world.later)
     world.later = set()
     world.queued = bytearray(len(world.order))
-    for i in world.now:
+    for i in now:
         world.queued[i] = 1
     world.at = -1
-    fresh = []
+    made: list[int] = []
     for cluster, entries in list(world.left.items()):
         if not world.registered(cluster):
             continue
         left = []
         for entry in entries:
-            i, appset = world.gen[entry][:2]
+            i, appset = world.gen[entry]
             if world.applied(i):
                 continue
             if appset >= 0 and world.applied(appset):
-                fresh.append(entry)
+                made.append(entry)
             else:
                 left.append(entry)
-        world.left[cluster] = left
-    for entry in sorted(fresh):
-        i = world.gen[entry][0]
-        world.generated_applied[i] = 1
-        world.wake([world.apps[world.keys[i]].index])
-        world.made([(_OBJECT, i)])
-        moved.append(f"{world.keys[i].name} generated")
-    for entry in sorted(fresh):
+        if left:
+            world.left[cluster] = left
+        else:
+            del world.left[cluster]
+    fresh = [world.apps[world.keys[world.gen[entry][0]]] for entry in sorted(made)]
+    for app in fresh:
+        world.generated_applied[world.app_ids[app.index]] = 1
+        world.wake([app.index])
+        world.made([(_OBJECT, world.app_ids[app.index])])
+        moved.append((app.index, "generated"))
+    for app in fresh:
         # Nothing orders Applications generated together: each may try its first sync before
         # the others have moved, which only unlimited retries ride out.
-        _first_attempt(world, world.apps[world.keys[world.gen[entry][0]]])
-    while world.now:
-        world.at = i = heapq.heappop(world.now)
-        if not world.applied(world.app_ids[i]) or world.healthy[i] or i in world.failed:
+        _first_attempt(world, app)
+    order, healthy, synced, failed = world.order, world.healthy, world.synced, world.failed
+    while now:
+        world.at = i = heapq.heappop(now)
+        if healthy[i] or i in failed or not world.applied(world.app_ids[i]):
             continue
-        app = world.order[i]
-        if not world.synced[i]:
+        app = order[i]
+        if not synced[i]:
             waits = world.start_needs(app)
             if waits:
                 world.wait(i, waits[0][1])
                 continue
             if _sync_waves(world, app):
-                if world.synced[i]:
-                    moved.append(f"{app.key.name} synced")
+                if synced[i]:
+                    moved.append((i, "synced"))
                 else:
-                    moved.append(f"{app.key.name} wave {world.next_wave[i]} applied")
-        if world.synced[i]:
-            waits = world.health_needs(app)
-            if waits:
-                world.wait(i, waits[0][1])
-            else:
-                world.healthy[i] = 1
-                world.made(app.makes)
-                moved.append(f"{app.key.name} healthy")
+                    moved.append((i, f"wave {world.next_wave[i]} applied"))
+            if not synced[i]:
+                continue
+        waits = world.health_needs(app)
+        if waits:
+            world.wait(i, waits[0][1])
+        else:
+            healthy[i] = 1
+            world.made(app.makes)
+            moved.append((i, "healthy"))
     return moved
 
 
@@ -862,7 +876,7 @@ def _sync_waves(world: _World, app: _Application) -> bool:
         if start is not None and wave.number < start:
             continue
         if position >= world.done[i]:
-            shared = [k for k in wave.shared if not world.is_applied(k)]
+            shared = [k for k in wave.shared if not world.is_applied(k)] if wave.shared else []
             if wave.own or shared:
                 blocked, tests = world.wave_blockers(wave, shared)
                 if blocked:
@@ -881,13 +895,13 @@ def _sync_waves(world: _World, app: _Application) -> bool:
         # Argo CD waits for a wave to be healthy before the next one; a sync ends once its
         # last wave is applied, and health is judged from then on.
         if position != last:
-            unhealthy = [t for t in wave.health if not world.holds(t)][:1]
-            if unhealthy:
-                world.wait(i, unhealthy)
+            unhealthy = next((t for t in wave.health if not world.holds(t)), None)
+            if unhealthy is not None:
+                world.wait(i, [unhealthy])
                 return moved
         world.next_wave[i] = wave.number + 1
     world.synced[i] = 1
-    world.made([(_APP, i)])
+    world.made(app.makes[:1])
     return True
 
 

@@ -12,7 +12,7 @@ from generator import catalogue as catalogue_module
 from generator.appgraph import check_graph
 from generator.blueprints import Library
 from generator.errors import BudgetExceeded, InvalidOutput
-from generator.lint import rendered_errors
+from generator.lint import _no_cycle_collection, rendered_errors
 from generator.manifests import Tree
 from generator.model import ARGOCD_NAMESPACE
 from generator.netproof import prove
@@ -127,19 +127,8 @@ def _convergence_problems(
     """Simulate Argo CD from an empty hub (DESIGN §10), reusing the builds verify already ran;
     then again with each spoke failing: everything outside its sub-tree must still converge.
     The order found goes into the README, and the staged README with it."""
-    files = {path: text.encode() for path, text in rendered.files.items()}
-    source = inventory.Source(files, staged, builds)
-    cache = inventory.BuildCache(build_cmd)
     catalogue = rendered.plan.catalogue
     hub = catalogue.hub.name
-    collected = inventory.collect(
-        source,
-        cache,
-        repo_url=catalogue.repo_url,
-        repo_path=catalogue.repo_path,
-        cluster_of=lambda app: _destination_name(app, hub),
-        hub=hub,
-    )
     facts = {
         c.name: convergence.ClusterFacts(
             c.name,
@@ -162,14 +151,24 @@ def _convergence_problems(
         )
         for c in catalogue.clusters
     }
-    problems = [f"inventory: {e}" for e in collected.errors]
-    generated = collected.generated
-    verdict = convergence.simulate(collected.objects, collected.parents, facts, generated=generated)
-    problems += [f"bootstrap: {line}" for line in convergence.explain(verdict)]
     spokes = sorted(c.name for c in catalogue.clusters if not c.is_hub)
-    for spoke, failing in convergence.blocking_spokes(
-        collected.objects, collected.parents, facts, spokes, generated=generated
-    ):
+    # The objects of every Application and the simulations' indexes are large and acyclic.
+    with _no_cycle_collection():
+        files = {path: text.encode() for path, text in rendered.files.items()}
+        collected = inventory.collect(
+            inventory.Source(files, staged, builds),
+            inventory.BuildCache(build_cmd),
+            repo_url=catalogue.repo_url,
+            repo_path=catalogue.repo_path,
+            cluster_of=lambda app: _destination_name(app, hub),
+            hub=hub,
+        )
+        verdict, blocking = convergence.prove(
+            collected.objects, collected.parents, facts, spokes, generated=collected.generated
+        )
+    problems = [f"inventory: {e}" for e in collected.errors]
+    problems += [f"bootstrap: {line}" for line in convergence.explain(verdict)]
+    for spoke, failing in blocking:
         problems += [
             f"bootstrap with cluster {spoke} failing: {line}"
             for line in convergence.explain(failing)
