@@ -214,6 +214,9 @@ class _World:
         # Who applies an object: the index of its Application and of its wave there.
         self.owner = [-1] * len(self.keys)
         self.position = [0] * len(self.keys)
+        # Every cluster anything may wait on has its id before what is made is worked out.
+        for name in [*clusters, *(a.destination for a in self.order)]:
+            self._name_id(name)
         self.crd_facts: list[tuple[list[int], list[int]]] = []
         self.crd_ids: dict[tuple[str, str], int] = {}
         self._index(objects)
@@ -314,6 +317,11 @@ class _World:
             if alike not in asked or key.group in groups:
                 needs.update(self.needs(key, sync))
                 asked.add(alike)
+        for key in members:
+            if key in self.generated:
+                # Asked while it runs: the facts it tests must exist before what makes them
+                # true is worked out.
+                self.needs(key, sync)
         health = dict.fromkeys(t for k in members for t in self.health_tests(k))
         return _Wave(
             number,
@@ -372,6 +380,8 @@ class _World:
         self.projects_applied: set[str] = set()
 
     def wait(self, app: int, tests: list[Test]) -> None:
+        """`app` stopped on a test that fails: one of `tests` (any will do, for it needs them
+        all), or on nothing that can change when there are none."""
         for test in tests:
             self.waiting[test].append(app)
 
@@ -792,8 +802,16 @@ def _depending_on(world: _World, failing: frozenset[str]) -> set[Key]:
 
 def _round(world: _World) -> list[tuple[int, str]]:
     """One pass over the Applications, in key order; what became healthy (or synced), by
-    Application. It looks only at those a change since their last look concerns (`_World.wake`):
-    the others would find what they found then, and do nothing again."""
+    Application.
+
+    It looks only at the Applications applied since their last look and those woken by
+    something that may have made true the test they stopped on (`_World.wait`, `made`); the
+    others would stop at the same place and change nothing. For every test only grows true
+    (nothing is taken away while a simulation runs): until the test an Application stopped on
+    holds, it is still missing; a wave is applied whole or not at all; and a failed sync is
+    recorded at the first look that fails, whose reasons a later look can only shrink. One
+    woken by an Application after it in key order is looked at in the next round, before it
+    in this one: where a full pass would first see the change."""
     moved: list[tuple[int, str]] = []
     world.now = now = sorted(world.later)
     world.later = set()

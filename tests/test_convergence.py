@@ -492,3 +492,78 @@ def _never_healthy(tree: Tree, generated: dict[Key, Any]) -> set[str]:
         step.rsplit(" ", 1)[0] for r in verdict.order for step in r if step.endswith(" healthy")
     }
     return {k.name for k in tree.objects if k.kind == "Application"} - healthy
+
+
+def _maker_and_user(maker: str, user: str, made: str) -> Tree:
+    """Two Applications the root applies together: `user` needs what `maker` applies, `made`
+    (a Namespace or an AppProject)."""
+    tree = Tree()
+    root = tree.app("root", None)
+    make = tree.app(maker, root)
+    use = tree.app(user, root)
+    if made == "Namespace":
+        tree.plain(HUB, "Namespace", "shared", make)
+        tree.plain(HUB, "ConfigMap", "settings", use, namespace="shared")
+    else:
+        tree.plain(HUB, "AppProject", "team", make, group="argoproj.io", namespace="argocd")
+        tree.objects[use]["spec"]["project"] = "team"
+    return tree
+
+
+@pytest.mark.parametrize("made", ["Namespace", "AppProject"])
+def test_what_an_application_waits_on_moves_it_in_the_round_a_full_pass_would(made: str) -> None:
+    # A round looks at Applications in name order (root last) and sees what those before
+    # made: a user after its maker moves in the maker's round, one before it in the next.
+    before = run(_maker_and_user("b-maker", "a-user", made))
+    assert before.order == [
+        ["root synced", "root healthy"],
+        ["b-maker synced", "b-maker healthy"],
+        ["a-user synced", "a-user healthy"],
+    ]
+    after = run(_maker_and_user("a-maker", "b-user", made))
+    assert after.order == [
+        ["root synced", "root healthy"],
+        ["a-maker synced", "a-maker healthy", "b-user synced", "b-user healthy"],
+    ]
+
+
+def test_an_application_missing_two_things_moves_once_the_second_comes() -> None:
+    # a-web needs a namespace (b-maker makes it in round 2) and monitoring's CRDs (b-operator,
+    # two Applications further down, is healthy in round 4): a-web waits on the first, then
+    # on the second, and moves in the round after that (it comes before b-operator).
+    tree = Tree()
+    root = tree.app("root", None)
+    web = tree.app("a-web", root)
+    tree.plain(HUB, "ServiceMonitor", "web", web, group="monitoring.coreos.com", namespace="web")
+    maker = tree.app("b-maker", root)
+    tree.plain(HUB, "Namespace", "web", maker)
+    middle = tree.app("c-mid", tree.app("e-later", root, wave=1))
+    tree.app("b-operator", middle, chart=True, annotations={PROVIDES: "monitoring.coreos.com"})
+    assert run(tree).order == [
+        ["root synced", "root healthy"],
+        ["b-maker synced", "b-maker healthy", "e-later synced", "e-later healthy"],
+        ["c-mid synced", "c-mid healthy"],
+        ["b-operator synced", "b-operator healthy"],
+        ["a-web synced", "a-web healthy"],
+    ]
+
+
+def test_an_application_waiting_for_its_cluster_moves_once_a_later_one_registers_it() -> None:
+    # edge exists already (no Cluster API): registering it is all a-config waits for.
+    clusters = {
+        HUB: CLUSTERS[HUB],
+        "edge": ClusterFacts("edge", hub=False, cluster_api=False, cloud_controller=False),
+    }
+    tree = Tree()
+    root = tree.app("root", None)
+    config = tree.app("a-config", root, to="edge")
+    tree.plain("edge", "ConfigMap", "settings", config, namespace="default")
+    register = tree.app("b-register", root)
+    tree.plain(HUB, "Secret", "cluster-edge", register, namespace="argocd",
+               metadata={"name": "cluster-edge", "namespace": "argocd",
+                         "annotations": {REGISTERS: "edge"}})  # fmt: skip
+    assert simulate(tree.objects, tree.parents, clusters).order == [
+        ["root synced", "root healthy"],
+        ["b-register synced", "b-register healthy"],
+        ["a-config synced", "a-config healthy"],
+    ]
