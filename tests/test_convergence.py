@@ -12,6 +12,7 @@ from generator.convergence import (
     REGISTERS,
     ClusterFacts,
     Verdict,
+    _screen,
     blocking_spokes,
     simulate,
 )
@@ -567,3 +568,17 @@ def test_an_application_waiting_for_its_cluster_moves_once_a_later_one_registers
         ["b-register synced", "b-register healthy"],
         ["a-config synced", "a-config healthy"],
     ]
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 7, 50, 1000])
+def test_screening_runs_fail_each_spoke_without_each_other_one(count: int) -> None:
+    # What lets a few runs stand for one per spoke: for any two spokes, a run fails the first
+    # and not the second; few runs, as they grow with the fleet.
+    spokes = [f"s{i}" for i in range(count)]
+    runs = _screen(spokes, lambda failing: True)
+    assert runs is not None
+    ups = {s: frozenset(i for i, run in enumerate(runs) if s not in run) for s in spokes}
+    assert len(set(ups.values())) == count
+    assert all(ups[a] - ups[b] for a in spokes[:60] for b in spokes if a != b)
+    assert all(runs) and len(set(runs)) == len(runs)
+    assert len(runs) <= {1: 1, 2: 2, 3: 3, 7: 5, 50: 8, 1000: 13}[count]
