@@ -108,15 +108,43 @@ def check_graph(
             queue.extend(built[local])
     for directory in sorted(set(must_reach) - reached_dirs):
         problems.append(f"{directory}: not reached from bootstrap/root.yaml")
+    allowed = {name: _Destinations(project) for name, project in projects.items()}
     for name, app in sorted(applications.items()):
-        problems.extend(_check_project(name, app, projects, known))
+        problems.extend(_check_project(name, app, projects, allowed, known))
     return problems
+
+
+_GLOB = re.compile(r"[*?\[]")
+
+
+class _Destinations:
+    """A project's allowed destinations, those naming one cluster looked up by it: a fleet's
+    project lists each of its thousand clusters, and each Application scanned them all."""
+
+    def __init__(self, project: Mapping[str, Any]) -> None:
+        self.literal: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+        self.patterns: list[Mapping[str, Any]] = []
+        for d in project.get("spec", {}).get("destinations", []):
+            for field in ("name", "server"):
+                if field in d and not _GLOB.search(str(d[field])):
+                    self.literal.setdefault((field, str(d[field])), []).append(d)
+            if any(field in d and _GLOB.search(str(d[field])) for field in ("name", "server")):
+                self.patterns.append(d)
+
+    def allow(self, field: str, target: str, namespace: str | None) -> bool:
+        return any(
+            field in d
+            and fnmatch.fnmatchcase(target, str(d[field]))
+            and (namespace is None or fnmatch.fnmatchcase(namespace, d.get("namespace", "")))
+            for d in [*self.literal.get((field, target), ()), *self.patterns]
+        )
 
 
 def _check_project(
     name: str,
     app: Mapping[str, Any],
     projects: Mapping[str, Mapping[str, Any]],
+    allowed: Mapping[str, _Destinations],
     known: set[tuple[str, str]],
 ) -> list[str]:
     spec = app.get("spec", {})
@@ -134,13 +162,7 @@ def _check_project(
     if project is None:
         return [*problems, f"Application {name}: project '{project_name}' does not exist"]
     pspec = project.get("spec", {})
-    allowed = pspec.get("destinations", [])
-    if not any(
-        field in d
-        and fnmatch.fnmatchcase(target, str(d[field]))
-        and (namespace is None or fnmatch.fnmatchcase(namespace, d.get("namespace", "")))
-        for d in allowed
-    ):
+    if not allowed[project_name].allow(field, target, namespace):
         problems.append(
             f"Application {name}: project '{project_name}' does not allow destination "
             f"{field} {target} namespace {namespace or '(none)'}"

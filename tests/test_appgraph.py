@@ -89,3 +89,35 @@ def test_two_applications_with_one_name_are_reported() -> None:
     built = {"apps": [app("twin", chart="nginx"), app("twin", chart="redis")]}
     problems = check([PROJECT, app("root", path="apps")], built, ["apps"])
     assert problems == ["Application twin: two different Applications share it"]
+
+
+def test_a_project_allows_the_clusters_it_lists_by_name_or_by_pattern() -> None:
+    project = {
+        **PROJECT,
+        "spec": {
+            **PROJECT["spec"],
+            "destinations": [
+                {"name": "edge-1", "namespace": "x"},
+                {"name": HUB, "namespace": "y"},
+                {"name": "edge-*", "namespace": "x"},
+                {"server": "https://kubernetes.default.svc", "namespace": "x"},
+            ],
+        },
+    }
+    apps = []
+    for name, cluster in [("one", "edge-1"), ("two", "edge-22"), ("hub", HUB), ("far", "far")]:
+        apps.append(app(name, chart="nginx"))
+        apps[-1]["spec"]["destination"]["name"] = cluster
+    problems = check_graph(
+        [project, app("root", path="apps")],
+        {"apps": apps},
+        repo_url=REPO,
+        repo_path="",
+        clusters=[HUB, "edge-1", "edge-22", "far"],
+        must_reach=[],
+    )
+    # The hub is listed, but for namespace y; nothing lists far.
+    assert problems == [
+        f"Application {name}: project 'p' does not allow destination name {cluster} namespace x"
+        for name, cluster in [("far", "far"), ("hub", HUB), ("root", HUB)]
+    ]
