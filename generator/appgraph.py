@@ -118,25 +118,45 @@ _GLOB = re.compile(r"[*?\[]")
 
 
 class _Destinations:
-    """A project's allowed destinations, those naming one cluster looked up by it: a fleet's
-    project lists each of its thousand clusters, and each Application scanned them all."""
+    """A project's allowed destinations, those naming one cluster and one namespace looked up
+    by them: a fleet's bootstrap project lists a namespace on the hub for each of a thousand
+    clusters, and each Application scanned them all."""
 
     def __init__(self, project: Mapping[str, Any]) -> None:
-        self.literal: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+        self.all: list[Mapping[str, Any]] = project.get("spec", {}).get("destinations", [])
+        self.clusters: set[tuple[str, str]] = set()
+        self.exact: set[tuple[str, str, str]] = set()
+        self.scan: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
         self.patterns: list[Mapping[str, Any]] = []
-        for d in project.get("spec", {}).get("destinations", []):
+        for d in self.all:
             for field in ("name", "server"):
                 if field in d and not _GLOB.search(str(d[field])):
-                    self.literal.setdefault((field, str(d[field])), []).append(d)
+                    where = (field, str(d[field]))
+                    self.clusters.add(where)
+                    namespace = d.get("namespace", "")
+                    if isinstance(namespace, str) and not _GLOB.search(namespace):
+                        self.exact.add((*where, namespace))
+                    else:
+                        self.scan.setdefault(where, []).append(d)
             if any(field in d and _GLOB.search(str(d[field])) for field in ("name", "server")):
                 self.patterns.append(d)
 
     def allow(self, field: str, target: str, namespace: str | None) -> bool:
+        if namespace is None:
+            candidates = self.patterns
+            if (field, target) in self.clusters:
+                return True
+        elif not isinstance(namespace, str):
+            candidates = self.all
+        elif (field, target, namespace) in self.exact:
+            return True
+        else:
+            candidates = [*self.scan.get((field, target), ()), *self.patterns]
         return any(
             field in d
             and fnmatch.fnmatchcase(target, str(d[field]))
             and (namespace is None or fnmatch.fnmatchcase(namespace, d.get("namespace", "")))
-            for d in [*self.literal.get((field, target), ()), *self.patterns]
+            for d in candidates
         )
 
 

@@ -94,11 +94,6 @@ class Verdict:
     cycle: list[str] = field(default_factory=list)
 
 
-def _meta(obj: Mapping[str, Any]) -> Mapping[str, Any]:
-    meta = obj.get("metadata")
-    return meta if isinstance(meta, Mapping) else {}
-
-
 def _annotation(obj: Mapping[str, Any], name: str) -> str:
     meta = obj.get("metadata")
     # A plain dict, nearly always: isinstance against Mapping is slow on a hundred thousand.
