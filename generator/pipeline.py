@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -128,7 +128,6 @@ def _convergence_problems(
     then again with each spoke failing: everything outside its sub-tree must still converge.
     The order found goes into the README, and the staged README with it."""
     catalogue = rendered.plan.catalogue
-    hub = catalogue.hub.name
     facts = {
         c.name: convergence.ClusterFacts(
             c.name,
@@ -152,20 +151,37 @@ def _convergence_problems(
         for c in catalogue.clusters
     }
     spokes = sorted(c.name for c in catalogue.clusters if not c.is_hub)
-    # The objects of every Application and the simulations' indexes are large and acyclic.
+    # What the proof builds, the objects of every Application and the simulations' indexes, is
+    # large, acyclic and gone when it returns: the collector would only walk it, then and later.
     with _no_cycle_collection():
-        files = {path: text.encode() for path, text in rendered.files.items()}
-        collected = inventory.collect(
-            inventory.Source(files, staged, builds),
-            inventory.BuildCache(build_cmd),
-            repo_url=catalogue.repo_url,
-            repo_path=catalogue.repo_path,
-            cluster_of=lambda app: _destination_name(app, hub),
-            hub=hub,
-        )
-        verdict, blocking = convergence.prove(
-            collected.objects, collected.parents, facts, spokes, generated=collected.generated
-        )
+        problems, order = _prove(rendered, staged, build_cmd, builds, facts, spokes)
+    if not problems:
+        _replace_readme(rendered, staged, render_readme(rendered.plan, order))
+    return problems
+
+
+def _prove(
+    rendered: Rendered,
+    staged: Path,
+    build_cmd: list[str],
+    builds: Mapping[str, kustomize.Build],
+    facts: Mapping[str, convergence.ClusterFacts],
+    spokes: list[str],
+) -> tuple[list[str], list[list[str]]]:
+    """The problems the proof finds, and the order the bootstrap converges in."""
+    catalogue = rendered.plan.catalogue
+    hub = catalogue.hub.name
+    collected = inventory.collect(
+        inventory.Source(_Encoded(rendered.files), staged, builds),
+        inventory.BuildCache(build_cmd),
+        repo_url=catalogue.repo_url,
+        repo_path=catalogue.repo_path,
+        cluster_of=lambda app: _destination_name(app, hub),
+        hub=hub,
+    )
+    verdict, blocking = convergence.prove(
+        collected.objects, collected.parents, facts, spokes, generated=collected.generated
+    )
     problems = [f"inventory: {e}" for e in collected.errors]
     problems += [f"bootstrap: {line}" for line in convergence.explain(verdict)]
     for spoke, failing in blocking:
@@ -173,9 +189,27 @@ def _convergence_problems(
             f"bootstrap with cluster {spoke} failing: {line}"
             for line in convergence.explain(failing)
         ]
-    if not problems:
-        _replace_readme(rendered, staged, render_readme(rendered.plan, verdict.order))
-    return problems
+    return problems, verdict.order
+
+
+class _Encoded(Mapping[str, bytes]):
+    """Rendered texts as the inventory reads files, each encoded when read: it reads only the
+    root, the Argo CD values and the kustomizations, not a copy of every file."""
+
+    def __init__(self, texts: Mapping[str, str]) -> None:
+        self.texts = texts
+
+    def __getitem__(self, path: str) -> bytes:
+        return self.texts[path].encode()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.texts)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.texts
 
 
 def _replace_readme(rendered: Rendered, staged: Path, text: str) -> None:
