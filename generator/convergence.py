@@ -362,7 +362,8 @@ class _World:
         # Generated Applications not applied yet, by cluster.
         self.left: dict[str, list[int]] = defaultdict(list)
         for entry, cluster in enumerate(self.gen_clusters):
-            self.left[cluster].append(entry)
+            if not self._never_ready(cluster):
+                self.left[cluster].append(entry)
         # Applications that stopped on a test, by the test.
         self.waiting: dict[Test, list[int]] = defaultdict(list)
         # What the round looks at: `now` (a heap, positions after `at`, the one looked at) and
@@ -380,7 +381,14 @@ class _World:
         """`app` stopped on a test that fails: one of `tests` (any will do, for it needs them
         all), or on nothing that can change when there are none."""
         for test in tests:
-            self.waiting[test].append(app)
+            if test[0] != _CLUSTER or not self._never_ready(self.names[test[1]]):
+                self.waiting[test].append(app)
+
+    def _never_ready(self, cluster: str) -> bool:
+        """A failing Cluster API spoke: its machines never exist, it is never registered and
+        its nodes never Ready, whatever happens."""
+        facts = self.clusters.get(cluster)
+        return cluster in self.failing and facts is not None and facts.cluster_api
 
     def made(self, tests: list[Test]) -> None:
         """Wake what waits on `tests`, which may have become true."""
