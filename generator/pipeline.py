@@ -247,9 +247,9 @@ def _graph_problems(rendered: Rendered, built: Mapping[str, list[dict[str, Any]]
     must_reach += [
         f"bootstrap/clusters/{c.name}" for c in catalogue.clusters if c.cluster_api or not c.is_hub
     ]
-    return [
-        f"app-of-apps: {line}"
-        for line in check_graph(
+    # The Applications ApplicationSets make are many, acyclic and gone when it returns.
+    with _no_cycle_collection():
+        found = check_graph(
             root,
             built,
             repo_url=catalogue.repo_url,
@@ -259,4 +259,4 @@ def _graph_problems(rendered: Rendered, built: Mapping[str, list[dict[str, Any]]
             install_values=rendered.files.get(appsets.INSTALL_VALUES),
             exists=rendered.files.__contains__,
         )
-    ]
+    return [f"app-of-apps: {line}" for line in found]
