@@ -69,11 +69,12 @@ class Blueprint:
             raise UserError.at(positions.at(()), "Helm values must be a mapping")
         return values
 
-    @property
+    # Cached: every cluster running the component asks, and each answer costs a realpath.
+    @cached_property
     def cluster_values_template(self) -> str | None:
         return CLUSTER_VALUES if confined(self.folder, CLUSTER_VALUES) else None
 
-    @property
+    @cached_property
     def values_schema(self) -> Path | None:
         return confined(self.folder, "values.schema.json")
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.diff import ADDED, CHANGED, MISSING, REMOVED, RENAMED, Change, ChartBump
+from generator.fastdump import dump_all
 from generator.quantity import format_bytes
-from generator.yamlio import dump_all
 
 MARKER = "<!-- gitops-gen-diff -->"
 COMMENT_LIMIT = 65_536

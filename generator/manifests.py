@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.errors import Location
-from generator.yamlio import Positions, dump_all
+from generator.fastdump import dump_all
+from generator.yamlio import Positions
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 # Part of the model; kept in its own module so the command line loads without the model.
@@ -242,7 +243,16 @@ class Catalogue:
         return next(c for c in self.clusters if c.is_hub)
 
     def clusters_in(self, environment: str) -> tuple[Cluster, ...]:
-        return tuple(c for c in self.clusters if c.environment == environment)
+        return self._clusters_by_environment.get(environment, ())
+
+    @cached_property
+    def _clusters_by_environment(self) -> dict[str, tuple[Cluster, ...]]:
+        """Once: a fleet asks for each of its environments, and scanning every cluster each
+        time made the plan quadratic in the cluster count."""
+        grouped: dict[str, list[Cluster]] = {}
+        for cluster in self.clusters:
+            grouped.setdefault(cluster.environment, []).append(cluster)
+        return {name: tuple(members) for name, members in grouped.items()}
 
     def applications_in(self, environment: str) -> tuple[Application, ...]:
         return tuple(a for a in self.applications if environment in a.environments)

@@ -48,10 +48,6 @@ class NamespaceUse:
             return {roles.pop(): MANIFESTS}
         return {False: MANIFESTS, True: OWNER_MANIFESTS}
 
-    def folder(self, component: str, cluster: str, clusters: Sequence[str]) -> str:
-        """The manifests folder `component`'s Application uses on `cluster`."""
-        return self.folders(component, clusters)[self.owns(component, cluster)]
-
 
 def plan_namespaces(clusters: Mapping[str, Sequence[PlannedComponent]]) -> dict[str, NamespaceUse]:
     owners: dict[str, dict[str, str]] = {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -105,13 +105,32 @@ class Plan:
 
 
 def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(dict(base))
-    for key, value in over.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = deep_merge(out[key], value)
+    """A new mapping: `base` with `over` merged in, sharing nothing mutable with either."""
+    out = {}
+    for key, value in base.items():
+        if key not in over:
+            out[key] = _copied(value)
+        elif isinstance(over[key], Mapping) and isinstance(value, Mapping):
+            out[key] = deep_merge(value, over[key])
         else:
-            out[key] = copy.deepcopy(value)
+            out[key] = _copied(over[key])
+    for key, value in over.items():
+        if key not in out:
+            out[key] = _copied(value)
     return out
+
+
+def _copied(value: Any) -> Any:
+    """copy.deepcopy for the plain data values are (every cluster merges them, several times),
+    without its per-object bookkeeping; anything else still goes through deepcopy."""
+    kind = type(value)
+    if kind is dict:
+        return {key: _copied(item) for key, item in value.items()}
+    if kind is list:
+        return [_copied(item) for item in value]
+    if kind in (str, int, bool, float) or value is None:
+        return value
+    return copy.deepcopy(value)
 
 
 def set_path(values: dict[str, Any], dotted: str, value: Any) -> None:
@@ -128,8 +147,11 @@ def make_plan(catalogue: model.Catalogue, library: Library) -> Plan:
     warnings = list(_warnings(catalogue))
     clusters = tuple(_plan_cluster(c, catalogue, library, problems) for c in catalogue.clusters)
     warnings.extend(_deprecations(clusters))
+    members: dict[str, list[ClusterPlan]] = {}
+    for planned in clusters:
+        members.setdefault(planned.cluster.environment, []).append(planned)
     environments = tuple(
-        _plan_environment(e, catalogue, clusters, problems, warnings)
+        _plan_environment(e, catalogue, members.get(e.name, []), problems, warnings)
         for e in catalogue.environments
     )
     by_name = {c.cluster.name: c for c in clusters}
@@ -374,7 +396,7 @@ def _blueprint_values(
             "observability": telemetry,
         }
         text = render(blueprint.folder, template, context)
-        cluster_values = load_plain(text, str(blueprint.folder / template))
+        cluster_values = _parsed_values(text, str(blueprint.folder / template))
         values = deep_merge(values, cluster_values or {})
     memory = blueprint.profiles[profile]
     missing = sorted(set(blueprint.containers) - set(memory))
@@ -394,6 +416,13 @@ def _blueprint_values(
     values = deep_merge(deep_merge(values, sized), component.values)
     problems.extend(_values_problems(blueprint, component, values))
     return values
+
+
+# Many clusters of a fleet render a component's template to the same text. The data is shared
+# between them: deep_merge copies it and nothing modifies it.
+@lru_cache(maxsize=256)
+def _parsed_values(text: str, display: str) -> Any:
+    return load_plain(text, display)
 
 
 def _mentions(values: Any, key: str) -> bool:
@@ -463,11 +492,10 @@ def _schema_findings(schema_path: Path, values: Mapping[str, Any]) -> list[tuple
 def _plan_environment(
     environment: model.Environment,
     catalogue: model.Catalogue,
-    clusters: tuple[ClusterPlan, ...],
+    members: list[ClusterPlan],
     problems: list[Problem],
     warnings: list[str],
 ) -> EnvironmentPlan:
-    members = [c for c in clusters if c.cluster.environment == environment.name]
     apps = catalogue.applications_in(environment.name)
     if apps and not members:
         # An environment may be declared before its clusters exist: nothing to deploy yet.

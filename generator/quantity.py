@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
+from functools import lru_cache
 
 _SUFFIXES = {
     "": 1,
@@ -27,10 +28,19 @@ def parse_bytes(text: str | int) -> int:
     """Bytes in a memory quantity; raises ValueError on anything else."""
     if isinstance(text, int) and not isinstance(text, bool):
         return text
-    match = _RE.match(str(text))
-    if not match:
+    parsed = _parsed(str(text))
+    if parsed is None:
         raise ValueError(f"{text!r} is not a memory quantity such as 512Mi or 4Gi")
-    number, suffix = str(text)[: match.start(2)] if match.group(2) else str(text), match.group(2)
+    return parsed
+
+
+# A fleet asks for the same few quantities of every cluster, each component and profile.
+@lru_cache(maxsize=1024)
+def _parsed(text: str) -> int | None:
+    match = _RE.match(text)
+    if not match:
+        return None
+    number, suffix = text[: match.start(2)] if match.group(2) else text, match.group(2)
     # Fraction, not float: 2**53 + 1 bytes must stay 2**53 + 1.
     return int(Fraction(number) * _SUFFIXES[suffix or ""])
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from generator.catalogue_apps import config_dir
 from generator.errors import UserError
+from generator.fastdump import dump_all
 from generator.flows import (
     CILIUM_FOLDER,
     app_cluster_plans,
@@ -25,7 +26,7 @@ from generator.netpol import namespace_object, subject_policies
 from generator.plan import EnvironmentPlan, Plan
 from generator.render.infrastructure import add_cilium_folder
 from generator.templating import render
-from generator.yamlio import dump_all, load_all_plain
+from generator.yamlio import load_all_plain
 
 POD_TEMPLATE = "_pod.yaml.j2"
 BASE_TEMPLATES = (

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.errors import Location
+from generator.fastdump import dump_all
 from generator.manifests import Manifest, Origin, Tree, kustomization
 from generator.model import ARGOCD_NAMESPACE, BOOTSTRAP_PROJECT, Cluster
 from generator.plan import Plan
@@ -19,7 +20,6 @@ from generator.render import argo
 from generator.render.capi import capi_namespace
 from generator.render.fleet import FOLDER, RETRY_FOREVER, Layout, with_labels
 from generator.render.registration import capi_registration, store_registration
-from generator.yamlio import dump_all
 
 ALL_KINDS = [{"group": "*", "kind": "*"}]
 HUB_WAVE = 0

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from generator.fastdump import dump_all
 from generator.flows import CILIUM_FOLDER
 from generator.manifests import Manifest, Origin, Tree, kustomization
 from generator.model import Cluster
 from generator.namespaces import MANIFESTS
 from generator.plan import ClusterPlan, Plan, PlannedComponent
 from generator.render import argo
-from generator.yamlio import dump_all
 
 VALUES = "/spec/sources/0/helm/valuesObject"
 MANIFESTS_PATH = "/spec/sources/1/path"

@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from generator.fastdump import dump_all
 from generator.flows import CILIUM_FOLDER
 from generator.manifests import Manifest, Origin, Tree, kustomization
 from generator.model import ARGOCD_NAMESPACE, Catalogue
@@ -33,7 +34,6 @@ from generator.namespaces import MANIFESTS
 from generator.plan import ClusterPlan, Plan, PlannedComponent
 from generator.render import argo
 from generator.render.infrastructure import bootstrap_annotations, shared_components
-from generator.yamlio import dump_all
 
 # Past this many workload clusters fleet mode is on unless the catalogue says `fleet: false`:
 # below it, per-cluster Applications keep sync waves between a cluster's components (which
@@ -90,8 +90,9 @@ def layout(plan: Plan, tree: Tree) -> Layout:
     for name, pairs in shared_components(plan).items():
         runs = [cp.cluster.name for cp, _ in pairs]
         use = plan.namespaces[pairs[0][1].namespace]
+        folders = use.folders(name, runs)  # once: it looks at every cluster running `name`
         for cluster_plan, _ in pairs:
-            folder = use.folder(name, cluster_plan.cluster.name, runs)
+            folder = folders[use.owns(name, cluster_plan.cluster.name)]
             parts = [] if folder == MANIFESTS else ["owner"]
             if _cilium(tree, cluster_plan, name):
                 parts.append(CILIUM_FOLDER)

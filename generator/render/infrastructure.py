@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.errors import Problem, UserError
+from generator.fastdump import dump_all
 from generator.flows import (
     CILIUM_FOLDER,
     component_subject,
@@ -18,7 +19,6 @@ from generator.namespaces import NamespaceUse
 from generator.netpol import namespace_object, subject_policies
 from generator.plan import ClusterPlan, Plan, PlannedComponent
 from generator.render import argo
-from generator.yamlio import dump_all
 
 
 def shared_components(plan: Plan) -> dict[str, list[tuple[ClusterPlan, PlannedComponent]]]:
