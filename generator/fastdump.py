@@ -24,10 +24,10 @@ from yaml.resolver import Resolver
 from generator.yamlio import canonical
 from generator.yamlio import dump_all as libyaml_dump_all
 
-# Characters and shapes libyaml writes plain in block context (its analyze_scalar): no
-# indicator first, no `: ` or trailing `:`/space, nothing outside printable ASCII. Whether the
-# resolver reads the word back as a string is asked separately.
-_PLAIN = re.compile(r"[A-Za-z0-9_./=+~()$^][-A-Za-z0-9_./:=+~()$^@% ]*")
+# Characters and shapes libyaml writes plain in block context (its analyze_scalar): printable
+# ASCII, no indicator first, no `: `, ` #`, or trailing `:` or space. Whether the resolver reads
+# the word back as a string is asked separately; if not, it goes in single quotes.
+_PLAIN = re.compile(r"[A-Za-z0-9_./=+~()$^;<\\][ -~]*")
 _STR = "tag:yaml.org,2002:str"
 _RESOLVER = Resolver()
 # Longer spellings and deeper nesting could reach the emitter's width, where it folds lines.
@@ -68,11 +68,14 @@ def dump_all(documents: list[Any]) -> str:
     try:
         out: list[str] = []
         for index, document in enumerate(documents):
-            if not isinstance(document, Mapping) or not document:
-                raise _Fallback
             if index:
                 out.append("---")
-            _mapping(canonical(document), 0, "", out)
+            if isinstance(document, Mapping) and document:
+                _mapping(canonical(document), 0, "", out)
+            elif isinstance(document, list) and document:
+                _sequence(document, 0, "", out)
+            else:
+                raise _Fallback
     except _Fallback:
         return libyaml_dump_all(documents)
     out.append("")
@@ -181,10 +184,13 @@ def _spell(text: str) -> str | _Literal:
         and _PLAIN.fullmatch(text)
         and not text.endswith((" ", ":"))
         and ": " not in text
+        and " #" not in text
         and not text.startswith("...")
-        and _resolves_to_str(text)
     ):
-        return text
+        if _resolves_to_str(text):
+            return text
+        if "'" not in text:
+            return f"'{text}'"
     written = libyaml_dump_all([[text]])
     body = written[2:-1]  # "- " … "\n"
     if "\n" not in body:
