@@ -5,7 +5,6 @@ Pure: catalogue and blueprints in, plan out. The memory budget and flow synthesi
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
@@ -15,6 +14,7 @@ from typing import Any
 from generator import budget, credentials, model, observability, strictschema
 from generator.blueprints import Blueprint, Library, NetworkRule
 from generator.catalogue_apps import unserved
+from generator.datacopy import copied
 from generator.errors import Problem, UserError
 from generator.fastyaml import load_plain
 from generator.namespaces import SYSTEM, NamespaceUse, plan_namespaces
@@ -109,28 +109,15 @@ def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, An
     out = {}
     for key, value in base.items():
         if key not in over:
-            out[key] = _copied(value)
+            out[key] = copied(value)
         elif isinstance(over[key], Mapping) and isinstance(value, Mapping):
             out[key] = deep_merge(value, over[key])
         else:
-            out[key] = _copied(over[key])
+            out[key] = copied(over[key])
     for key, value in over.items():
         if key not in out:
-            out[key] = _copied(value)
+            out[key] = copied(value)
     return out
-
-
-def _copied(value: Any) -> Any:
-    """copy.deepcopy for the plain data values are (every cluster merges them, several times),
-    without its per-object bookkeeping; anything else still goes through deepcopy."""
-    kind = type(value)
-    if kind is dict:
-        return {key: _copied(item) for key, item in value.items()}
-    if kind is list:
-        return [_copied(item) for item in value]
-    if kind in (str, int, bool, float) or value is None:
-        return value
-    return copy.deepcopy(value)
 
 
 def set_path(values: dict[str, Any], dotted: str, value: Any) -> None:

@@ -7,9 +7,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from generator.catalogue_apps import config_dir
+from generator.datacopy import copied
 from generator.errors import UserError
 from generator.fastdump import dump_all
 from generator.flows import (
@@ -127,7 +129,14 @@ def _objects(
 ) -> list[dict[str, Any]]:
     blueprint = plan.library.get(app.blueprint)
     text = render(blueprint.folder, f"{folder}/{name}", context)
-    return [doc for doc in load_all_plain(text) if doc]
+    return [copied(doc) for doc in _documents(text)]
+
+
+# The environments of a fleet mostly render an application's templates to the same text.
+@lru_cache(maxsize=256)
+def _documents(text: str) -> tuple[Any, ...]:
+    """The non-empty documents of `text`; shared, so copied before use."""
+    return tuple(doc for doc in load_all_plain(text) if doc)
 
 
 def _base_context(plan: Plan, app: Application, envs: list[EnvironmentPlan]) -> dict[str, Any]:
