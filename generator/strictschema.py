@@ -60,7 +60,83 @@ def validator(schema: dict[str, Any]) -> Validator:
     """A Draft 2020-12 validator with ECMA patterns that resolves only local references."""
     # An empty registry: `#/...` references still resolve within the schema itself.
     registry: Registry[Any] = Registry()
-    return _Strict(schema, registry=registry)  # type: ignore[no-any-return]
+    return _Strict(inlined(schema), registry=registry)  # type: ignore[no-any-return]
+
+
+# Keywords whose values are data, not schemas: a `$ref` in them is not a reference.
+_DATA_KEYWORDS = frozenset({"const", "enum", "default", "examples"})
+# Keys beside which a `$ref` may be replaced by its target: annotations, never checked.
+_ANNOTATIONS = frozenset({"$ref", "description", "title", "$comment"})
+# Nodes an inlined schema may have: references of references can multiply the copies.
+_MAX_INLINED = 200_000
+# Keywords that change how references resolve inside the schema; they keep every `$ref`.
+_SCOPED = frozenset({"$id", "$anchor", "$dynamicRef", "$dynamicAnchor", "$recursiveRef"})
+
+
+def inlined(schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` with each `{"$ref": "#/..."}` replaced by what it points to, recursive
+    references excepted: the same errors, found without a reference lookup and a validator
+    per use (a 1,000-cluster catalogue looks names up tens of thousands of times). A schema
+    whose references are not plain pointers into the document is left as it is."""
+    if _scoped(schema, root=True):
+        return schema
+
+    def target(ref: str) -> Any:
+        node: Any = schema
+        for part in ref[2:].split("/"):
+            key = part.replace("~1", "/").replace("~0", "~")
+            if isinstance(node, dict) and key in node:
+                node = node[key]
+            elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+                node = node[int(key)]
+            else:
+                raise LookupError(ref)
+        return node
+
+    made = 0
+
+    def walk(node: Any, expanding: frozenset[str]) -> Any:
+        nonlocal made
+        made += 1
+        if made > _MAX_INLINED:
+            raise OverflowError
+        if isinstance(node, list):
+            return [walk(item, expanding) for item in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if (
+            isinstance(ref, str)
+            and ref.startswith("#/")
+            and "%" not in ref
+            and ref not in expanding
+            and set(node) <= _ANNOTATIONS
+        ):
+            try:
+                return walk(target(ref), expanding | {ref})
+            except LookupError:
+                return node  # jsonschema reports it, as without inlining
+        return {
+            key: value if key in _DATA_KEYWORDS else walk(value, expanding)
+            for key, value in node.items()
+        }
+
+    try:
+        inlined_schema: dict[str, Any] = walk(schema, frozenset())
+    except OverflowError:  # references nested so deep that copies would not fit
+        return schema
+    return inlined_schema
+
+
+def _scoped(node: Any, root: bool = False) -> bool:
+    if isinstance(node, dict):
+        keys = _SCOPED - {"$id"} if root else _SCOPED
+        return any(k in node for k in keys) or any(
+            _scoped(v) for k, v in node.items() if k not in _DATA_KEYWORDS
+        )
+    if isinstance(node, list):
+        return any(_scoped(v) for v in node)
+    return False
 
 
 def _remote_refs(node: Any) -> Iterator[str]:
