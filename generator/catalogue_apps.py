@@ -10,6 +10,7 @@ from generator import model
 from generator.catalogue import DEFAULT_MEMORY, IMAGE, address_range_problem, suggest
 from generator.errors import Problem
 from generator.quantity import parse_bytes
+from generator.wording import listed
 from generator.yamlio import DocPath, Positions
 
 CRON_KIND = "CronJob"
@@ -371,6 +372,6 @@ def unserved(catalogue: model.Catalogue, provides: Callable[[str, str], bool]) -
                     location,
                     "",
                     f"{what} of '{app.name}' cannot be served on cluster(s) "
-                    f"{', '.join(lacking)}: no component there provides {group} "
+                    f"{listed(lacking, 5)}: no component there provides {group} "
                     f"(add {component})",
                 )

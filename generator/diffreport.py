@@ -16,6 +16,7 @@ from typing import Any
 from generator.diff import ADDED, CHANGED, MISSING, REMOVED, RENAMED, Change, ChartBump
 from generator.fastdump import dump_all
 from generator.quantity import format_bytes
+from generator.wording import listed
 
 MARKER = "<!-- gitops-gen-diff -->"
 COMMENT_LIMIT = 65_536
@@ -300,7 +301,7 @@ def _left_out_note(dropped: list[Change]) -> str:
     if not dropped:
         return ""
     names = sorted(_title(c) for c in dropped)
-    shown = ", ".join(names[:20]) + (f" and {len(names) - 20} more" if len(names) > 20 else "")
+    shown = listed(names, 20)
     return (
         f"\n**{len(dropped)} object details left out** to stay under GitHub's "
         f"{COMMENT_LIMIT:,}-character comment limit: {_cell(shown)}. "

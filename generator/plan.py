@@ -20,6 +20,7 @@ from generator.fastyaml import load_plain
 from generator.namespaces import SYSTEM, NamespaceUse, plan_namespaces
 from generator.spokes import bootstrap_problems
 from generator.templating import render
+from generator.wording import listed
 
 RESERVED_NAMESPACES = SYSTEM
 
@@ -170,20 +171,19 @@ def _after_owners(plan: ClusterPlan, namespaces: Mapping[str, NamespaceUse]) -> 
 
 def _withdrawn_warnings(catalogue: model.Catalogue) -> Iterator[str]:
     """One line per withdrawn server type in use, naming the clusters that use it."""
-    users: dict[str, list[str]] = {}
+    users: dict[str, dict[str, None]] = {}  # in order, once each
     types = {}
     for cluster in catalogue.clusters:
         for pool in cluster.node_pools:
             if pool.server_type.withdrawn:
                 types[pool.server_type.name] = pool.server_type
-                users.setdefault(pool.server_type.name, [])
-                if cluster.name not in users[pool.server_type.name]:
-                    users[pool.server_type.name].append(cluster.name)
+                users.setdefault(pool.server_type.name, {})[cluster.name] = None
     for name, clusters in users.items():
         server = types[name]
         successor = f"; its successor is {server.successor}" if server.successor else ""
+        used_by = listed(list(clusters), 5)
         yield (
-            f"{catalogue.source}: server type '{name}' (used by {', '.join(clusters)}) can no "
+            f"{catalogue.source}: server type '{name}' (used by {used_by}) can no "
             f"longer be ordered since {server.withdrawn}{successor}; its price is the last list "
             f"price, of {server.price_date}"
         )

@@ -9,6 +9,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from generator import servertypes
+from generator.pipeline import plan_catalogue
 from generator.quantity import format_bytes, parse_bytes
 from tests.conftest import Result, write
 
@@ -142,3 +143,32 @@ spec:
     )
     catalogue.write_text(catalogue.read_text().replace("    gpu1: {priceMonthly: 100}\n", ""))
     assert run("render", catalogue, "-o", tmp_path / "out", "--kustomize", "never").exit_code == 0
+
+
+def test_a_withdrawn_type_used_across_a_fleet_names_the_first_clusters_and_counts_the_rest(
+    tmp_path: Path,
+) -> None:
+    spokes = "".join(
+        f"    - {{name: c{i}, environment: prod, server: 'https://c{i}.example.com:6443', "
+        "clusterAPI: true, nodePools: [{name: cp, role: control-plane, serverType: cx22, "
+        "count: 1}], components: [cilium, hcloud-ccm]}\n"
+        for i in range(7)
+    )
+    catalogue = write(
+        tmp_path / "catalogue.yaml",
+        f"""
+apiVersion: gitops-gen/v1alpha1
+kind: Catalogue
+metadata: {{name: old}}
+spec:
+  repo: {{url: https://example.com/repo.git}}
+  kubernetesVersion: "1.30"
+  environments: [{{name: prod}}]
+  clusters:
+    - name: hub
+      nodePools: [{{name: cp, role: control-plane, serverType: cx22, count: 1}}]
+      components: [argocd, cert-manager, cluster-api, external-secrets]
+{spokes}""",
+    )
+    (warning,) = [w for w in plan_catalogue(catalogue).warnings if "'cx22'" in w]
+    assert "(used by hub, c0, c1, c2, c3 and 3 more) can no longer be ordered" in warning
