@@ -507,3 +507,27 @@ def test_no_owned_manifest_or_symlink_layout_reaches_outside_the_output(
         except UserError:
             pass
         assert (snapshot(root / "victim"), sorted(p.name for p in root.iterdir())) == before
+
+
+def test_a_commit_renames_folders_the_output_lacks_and_leaves_no_staging_behind(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "repo"
+    notes = write(out / "apps/NOTES.md", "ours\n")
+    files = writer.with_owned(
+        {
+            "README.md": "# repo\n",
+            "apps/a/deployment.yaml": "kind: Deployment\n",
+            "apps/b.yaml": "kind: Service\n",
+            "clusters/c1/values/x.yaml": "x: 1\n",
+            "clusters/c2/values/x.yaml": "x: 2\n",
+        }
+    )
+    with writer.staging(out) as staged:
+        writer.stage(staged, files)
+        done = writer.commit(staged, out, files)
+    assert done.written == len(files) - 1
+    for relative, text in files.items():
+        assert (out / relative).read_text() == text
+    assert notes.read_text() == "ours\n"
+    assert sorted(p.name for p in (out / writer.STATE).iterdir()) == ["owned.json"]
