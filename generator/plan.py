@@ -8,10 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
-from pathlib import Path
 from typing import Any
 
-from generator import budget, credentials, model, observability, strictschema
+from generator import budget, credentials, model, observability, valuesschema
 from generator.blueprints import Blueprint, Library, NetworkRule
 from generator.catalogue_apps import unserved
 from generator.datacopy import copied
@@ -444,36 +443,10 @@ def _values_problems(
     schema_path = blueprint.values_schema
     if schema_path is None:
         return
-    for where, message in _schema_findings(schema_path, values):
+    for where, message in valuesschema.findings(schema_path, values):
         yield _at(
             component, f"values.{where}: {message} ({schema_path.name} of '{blueprint.name}')"
         )
-
-
-# Most clusters of a fleet give a component the same values: each is validated once.
-_FINDINGS: dict[tuple[Path, str], list[tuple[str, str]]] = {}
-
-
-def _schema_findings(schema_path: Path, values: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(dotted path, message) of every way `values` break the schema."""
-    # repr, not JSON: it tells a tuple from a list and 1 from True, as the validator does.
-    key = (schema_path, repr(values))
-    if key not in _FINDINGS:
-        if len(_FINDINGS) > 4096:
-            _FINDINGS.clear()
-        validator = strictschema.from_file(schema_path)
-        found = []
-        for error in sorted(validator.iter_errors(values), key=lambda e: list(map(str, e.path))):
-            node = error.schema if isinstance(error.schema, dict) else {}
-            # A `not` rule marks a key that must not be used; its description says why.
-            message = (
-                node.get("description", error.message)
-                if error.validator == "not"
-                else error.message
-            )
-            found.append((".".join(str(p) for p in error.absolute_path), message))
-        _FINDINGS[key] = found
-    return _FINDINGS[key]
 
 
 def _plan_environment(
