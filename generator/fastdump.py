@@ -88,29 +88,30 @@ def _mapping(value: Mapping[Any, Any], column: int, first: str, out: list[str]) 
     if column > _MAX_COLUMN:
         raise _Fallback
     pad = " " * column
-    items = {str(k): v for k, v in value.items()}
-    for key, item in items.items():
-        head = f"{first}{_key(key)}:"
+    for key, item in value.items():
+        if type(key) is not str:  # keys that str() could make equal: libyaml's way
+            raise _Fallback
+        head = f"{first}{_keys.get(key) or _key(key)}:"
         first = pad
-        kind = type(item)
-        if kind is str:
+        kind = _KINDS.get(type(item)) or _kind(item)
+        if kind == "str":
             _scalar(_spelling(item), head, column, out)
-        elif kind is bool:
-            out.append(f"{head} {'true' if item else 'false'}")
-        elif kind is int:
-            out.append(f"{head} {item}")
-        elif isinstance(item, Mapping):
+        elif kind == "map":
             if item:
                 out.append(head)
                 _mapping(item, column + 2, pad + "  ", out)
             else:
                 out.append(f"{head} {{}}")
-        elif isinstance(item, list | tuple):
+        elif kind == "seq":
             if item:
                 out.append(head)
                 _sequence(item, column, pad, out)
             else:
                 out.append(f"{head} []")
+        elif kind == "bool":
+            out.append(f"{head} {'true' if item else 'false'}")
+        elif kind == "int":
+            out.append(f"{head} {item}")
         else:
             _scalar(_other(item), head, column, out)
 
@@ -123,25 +124,33 @@ def _sequence(value: list[Any] | tuple[Any, ...], column: int, first: str, out: 
     for item in value:
         dash = f"{first}-"
         first = pad
-        kind = type(item)
-        if kind is str:
+        kind = _KINDS.get(type(item)) or _kind(item)
+        if kind == "str":
             _scalar(_spelling(item), dash, column, out)
-        elif kind is bool:
-            out.append(f"{dash} {'true' if item else 'false'}")
-        elif kind is int:
-            out.append(f"{dash} {item}")
-        elif isinstance(item, Mapping):
+        elif kind == "map":
             if item:
                 _mapping(item, column + 2, dash + " ", out)
             else:
                 out.append(f"{dash} {{}}")
-        elif isinstance(item, list | tuple):
+        elif kind == "seq":
             if item:
                 _sequence(item, column + 2, dash + " ", out)
             else:
                 out.append(f"{dash} []")
+        elif kind == "bool":
+            out.append(f"{dash} {'true' if item else 'false'}")
+        elif kind == "int":
+            out.append(f"{dash} {item}")
         else:
             _scalar(_other(item), dash, column, out)
+
+
+# How yamlio's representer treats each type: by exact type, as it does for scalars.
+_KINDS = {str: "str", dict: "map", list: "seq", tuple: "seq", bool: "bool", int: "int"}
+
+
+def _kind(item: Any) -> str:
+    return "map" if isinstance(item, Mapping) else "other"
 
 
 def _scalar(spelled: str | _Literal, head: str, column: int, out: list[str]) -> None:
