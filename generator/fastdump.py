@@ -91,29 +91,8 @@ def _mapping(value: Mapping[Any, Any], column: int, first: str, out: list[str]) 
     for key, item in value.items():
         if type(key) is not str:  # keys that str() could make equal: libyaml's way
             raise _Fallback
-        head = f"{first}{_keys.get(key) or _key(key)}:"
+        _item(item, f"{first}{_keys.get(key) or _key(key)}:", column, False, out)
         first = pad
-        kind = _KINDS.get(type(item)) or _kind(item)
-        if kind == "str":
-            _scalar(_spelling(item), head, column, out)
-        elif kind == "map":
-            if item:
-                out.append(head)
-                _mapping(item, column + 2, pad + "  ", out)
-            else:
-                out.append(f"{head} {{}}")
-        elif kind == "seq":
-            if item:
-                out.append(head)
-                _sequence(item, column, pad, out)
-            else:
-                out.append(f"{head} []")
-        elif kind == "bool":
-            out.append(f"{head} {'true' if item else 'false'}")
-        elif kind == "int":
-            out.append(f"{head} {item}")
-        else:
-            _scalar(_other(item), head, column, out)
 
 
 def _sequence(value: list[Any] | tuple[Any, ...], column: int, first: str, out: list[str]) -> None:
@@ -122,27 +101,34 @@ def _sequence(value: list[Any] | tuple[Any, ...], column: int, first: str, out: 
         raise _Fallback
     pad = " " * column
     for item in value:
-        dash = f"{first}-"
+        _item(item, f"{first}-", column, True, out)
         first = pad
-        kind = _KINDS.get(type(item)) or _kind(item)
-        if kind == "str":
-            _scalar(_spelling(item), dash, column, out)
-        elif kind == "map":
-            if item:
-                _mapping(item, column + 2, dash + " ", out)
-            else:
-                out.append(f"{dash} {{}}")
-        elif kind == "seq":
-            if item:
-                _sequence(item, column + 2, dash + " ", out)
-            else:
-                out.append(f"{dash} []")
-        elif kind == "bool":
-            out.append(f"{dash} {'true' if item else 'false'}")
-        elif kind == "int":
-            out.append(f"{dash} {item}")
+
+
+def _item(item: Any, head: str, column: int, listed: bool, out: list[str]) -> None:
+    """`item` after `head`, a key and its colon or (`listed`) a list item's dash, at `column`.
+    A list item's collection starts on the dash's line, a mapping value's on the next; a list
+    in a mapping is not indented."""
+    kind = _KINDS.get(type(item)) or _kind(item)
+    if kind == "str":
+        _scalar(_spelling(item), head, column, out)
+    elif kind == "map" or kind == "seq":
+        if not item:
+            out.append(f"{head} {{}}" if kind == "map" else f"{head} []")
+            return
+        if not listed:
+            out.append(head)
+        if kind == "map":
+            _mapping(item, column + 2, f"{head} " if listed else " " * (column + 2), out)
         else:
-            _scalar(_other(item), dash, column, out)
+            inner = column + 2 if listed else column
+            _sequence(item, inner, f"{head} " if listed else " " * column, out)
+    elif kind == "bool":
+        out.append(f"{head} {'true' if item else 'false'}")
+    elif kind == "int":
+        out.append(f"{head} {item}")
+    else:
+        _scalar(_other(item), head, column, out)
 
 
 # How yamlio's representer treats each type: by exact type, as it does for scalars.

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from generator import servertypes
 from generator.pipeline import plan_catalogue
 from generator.quantity import format_bytes, parse_bytes
-from tests.conftest import Result, write
+from tests.conftest import Result, two_clusters, write
 
 REQUIRED = [
     "cx22",
@@ -149,26 +149,12 @@ def test_a_withdrawn_type_used_across_a_fleet_names_the_first_clusters_and_count
     tmp_path: Path,
 ) -> None:
     spokes = "".join(
-        f"    - {{name: c{i}, environment: prod, server: 'https://c{i}.example.com:6443', "
-        "clusterAPI: true, nodePools: [{name: cp, role: control-plane, serverType: cx22, "
-        "count: 1}], components: [cilium, hcloud-ccm]}\n"
-        for i in range(7)
+        f"    - {{name: e{i}, server: 'https://e{i}.example.com:6443', "
+        f"registration: {{secretStore: vault, key: clusters/e{i}}}, "
+        "nodePools: [{name: workers, serverType: cx53, count: 1}]}\n"
+        for i in range(6)
     )
-    catalogue = write(
-        tmp_path / "catalogue.yaml",
-        f"""
-apiVersion: gitops-gen/v1alpha1
-kind: Catalogue
-metadata: {{name: old}}
-spec:
-  repo: {{url: https://example.com/repo.git}}
-  kubernetesVersion: "1.30"
-  environments: [{{name: prod}}]
-  clusters:
-    - name: hub
-      nodePools: [{{name: cp, role: control-plane, serverType: cx22, count: 1}}]
-      components: [argocd, cert-manager, cluster-api, external-secrets]
-{spokes}""",
-    )
+    text = two_clusters("[argocd, external-secrets]") + spokes
+    catalogue = write(tmp_path / "catalogue.yaml", text.replace("cx53", "cx22"))
     (warning,) = [w for w in plan_catalogue(catalogue).warnings if "'cx22'" in w]
-    assert "(used by hub, c0, c1, c2, c3 and 3 more) can no longer be ordered" in warning
+    assert "(used by hub, edge, e0, e1, e2 and 3 more) can no longer be ordered" in warning
