@@ -14,7 +14,9 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -104,11 +106,90 @@ class NotLocal(Exception):
 @dataclass(frozen=True)
 class Res:
     """An object of a build, with the name and namespace it had in its file (its "original id",
-    which kustomize's target selectors also match)."""
+    which kustomize's target selectors also match). `owned`: the body is this build's own copy,
+    free to change; otherwise it is shared with other builds and with the files read."""
 
     body: dict[str, Any]
     org_name: str
     org_namespace: str
+    owned: bool = False
+
+
+def _own(objects: list[Res], index: int) -> dict[str, Any]:
+    """The body of `objects[index]`, copied first unless this build already owns it: only the
+    objects a transformer changes are copied."""
+    res = objects[index]
+    if not res.owned:
+        res = objects[index] = replace(res, body=copied(res.body), owned=True)
+    return res.body
+
+
+@dataclass(frozen=True)
+class Files:
+    """Where builds read files: the documents a caller already holds for some of them (absolute
+    path → the objects whose `yamlio.dump_all` is that file's text), the disk for the rest.
+    Documents held are taken as they are only when their text certainly reads back as them
+    here and in kustomize; otherwise the text is read and checked as usual."""
+
+    parsed: Mapping[Path, Sequence[Any]] = field(default_factory=dict)
+
+    def documents(self, path: Path) -> list[Any] | None:
+        """The documents held for `path` as its text reads back, or None to read the text."""
+        from generator.yamlio import MAX_DEPTH  # not needed to resolve the command
+
+        held = self.parsed.get(path)
+        if held is None or not all(
+            type(d) is dict and _reads_back(d, MAX_DEPTH // 2) for d in held
+        ):
+            return None
+        return [_canonical(d) for d in held]
+
+
+DISK = Files()
+
+
+def _reads_back(value: Any, levels: int) -> bool:
+    """Whether the dump of `value` reads back as `value`, alike for kustomize: the types YAML
+    writes without a tag and reads back alike (no floats, tuples or subclasses), printable
+    strings none written plain that YAML 1.2 takes for a number, integers kustomize keeps,
+    nesting within `levels`. Anything else is left to the text and its checks."""
+    kind = type(value)
+    if kind is str:
+        return (value.isprintable() or value.replace("\n", "").isprintable()) and (
+            _NUMBER_12.fullmatch(value) is None or _quoted(value)
+        )
+    if kind is dict:
+        return levels > 0 and all(
+            _reads_back(k, levels) and _reads_back(v, levels - 1) for k, v in value.items()
+        )
+    if kind is list:
+        return levels > 0 and all(_reads_back(v, levels - 1) for v in value)
+    if kind is int:
+        return _STRICT["tag:yaml.org,2002:int"].fullmatch(str(value)) is not None
+    return kind is bool or value is None
+
+
+@lru_cache(maxsize=4096)
+def _quoted(text: str) -> bool:
+    """Whether the dump quotes this string: YAML 1.1 would read it plain as another type."""
+    import yaml
+
+    resolver: Any = yaml.resolver.Resolver()
+    return bool(resolver.resolve(yaml.ScalarNode, text, (True, False)) != _PLAIN_STR)
+
+
+def _canonical(body: dict[str, Any]) -> dict[str, Any]:
+    """The object with its keys in the order its dump writes them: the object itself when they
+    are (it is then shared, not copied), else a new top level and metadata."""
+    from generator.yamlio import canonical
+
+    ordered = canonical(body)
+    if list(ordered) == list(body) and (
+        not isinstance(body.get("metadata"), dict)
+        or list(ordered["metadata"]) == list(body["metadata"])
+    ):
+        return body
+    return ordered
 
 
 def copied(body: dict[str, Any]) -> dict[str, Any]:
@@ -124,9 +205,11 @@ def legacy_key(obj: dict[str, Any]) -> tuple[int, str, str]:
     return _KIND_RANK.get(obj["kind"], 0), gvk, f"{meta.get('namespace') or '~X'}|{meta['name']}"
 
 
-def build(directory: Path, memo: dict[Path, list[Res]], stack: frozenset[Path]) -> list[Res]:
+def build(
+    directory: Path, memo: dict[Path, list[Res]], stack: frozenset[Path], files: Files = DISK
+) -> list[Res]:
     """kustomize's objects for the kustomization in `directory` (unsorted), or NotLocal.
-    The lists in `memo` are shared: callers copy before they change an object."""
+    The lists in `memo` and their objects are shared: callers copy before they change one."""
     if directory in memo:
         return memo[directory]
     if directory in stack or directory.is_symlink():
@@ -134,7 +217,7 @@ def build(directory: Path, memo: dict[Path, list[Res]], stack: frozenset[Path]) 
     present = [n for n in _KUSTOMIZATION_FILES if (directory / n).exists()]
     if present != ["kustomization.yaml"]:
         raise NotLocal
-    (body,) = _docs(directory / "kustomization.yaml")
+    (body,) = _docs(directory / "kustomization.yaml", files)
     if not isinstance(body, dict) or set(body) - _FIELDS:
         raise NotLocal
     if body.get("kind", "Kustomization") != "Kustomization" or body.get("apiVersion", _API) != _API:
@@ -147,30 +230,31 @@ def build(directory: Path, memo: dict[Path, list[Res]], stack: frozenset[Path]) 
         if target.is_symlink():
             raise NotLocal
         if target.is_dir():
-            objects.extend(build(target, memo, stack | {directory}))
+            objects.extend(build(target, memo, stack | {directory}, files))
         elif target.is_file() and target.parent.is_relative_to(directory):
-            objects.extend(Res(o, o["metadata"]["name"], _namespace(o)) for o in _file(target))
+            found = _file(target, files)
+            objects.extend(Res(o, o["metadata"]["name"], _namespace(o)) for o in found)
         else:
             raise NotLocal
     _check_ids(objects)
     if set(body) & (_FIELDS - {"apiVersion", "kind", "resources", "bases"}):
-        objects = _transform(directory, body, objects)
+        objects = _transform(directory, body, objects, files)
     memo[directory] = objects
     return objects
 
 
-def _transform(directory: Path, body: dict[str, Any], shared: list[Res]) -> list[Res]:
+def _transform(directory: Path, body: dict[str, Any], shared: list[Res], files: Files) -> list[Res]:
     """The kustomization's transformers, in kustomize's order: the deprecated strategic-merge
     patches, patches, namespace, name prefix, name suffix, the deprecated JSON 6902 patches,
     then images."""
-    objects = [replace(r, body=copied(r.body)) for r in shared]
+    objects = [replace(r, owned=False) for r in shared]
     for path in _list(body, "patchesStrategicMerge"):
         # An entry is a file, or else inline YAML: only files are taken here.
         if not isinstance(path, str) or "\n" in path:
             raise NotLocal
-        _patch(directory, {"path": path}, objects, trim=False, only="merge")
+        _patch(directory, {"path": path}, objects, files, trim=False, only="merge")
     for entry in _list(body, "patches"):
-        _patch(directory, entry, objects, trim=True, only=None)
+        _patch(directory, entry, objects, files, trim=True, only=None)
     namespace = body.get("namespace")
     if namespace is not None:
         _set_namespace(namespace, objects)
@@ -183,7 +267,7 @@ def _transform(directory: Path, body: dict[str, Any], shared: list[Res]) -> list
         target = entry.get("target") if isinstance(entry, dict) else None
         if not isinstance(target, dict) or not target.get("name"):
             raise NotLocal  # kustomize requires the target's name here
-        _patch(directory, entry, objects, trim=False, only="json")
+        _patch(directory, entry, objects, files, trim=False, only="json")
     for entry in _list(body, "images"):
         _set_images(entry, objects)
     _check_ids(objects)
@@ -207,9 +291,9 @@ def _set_images(entry: Any, objects: list[Res]) -> None:
     if re.search(r"[:@\s]", tag) or re.search(r"\s", digest):
         raise NotLocal
     matched = re.compile(re.escape(name).replace(r"\.", ".") + _IMAGE_TAIL)
-    for res in objects:
+    for index, res in enumerate(objects):
         if res.body["kind"] != "CustomResourceDefinition":
-            _walk_images(res.body, matched, new_name, tag, digest)
+            _walk_images(_own(objects, index), matched, new_name, tag, digest)
 
 
 _IMAGE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*(:[0-9]+/[A-Za-z0-9._/-]+)?")
@@ -263,7 +347,7 @@ def _new_image(image: str, new_name: str, new_tag: str, new_digest: str) -> str:
 
 
 def _patch(
-    directory: Path, entry: Any, objects: list[Res], *, trim: bool, only: str | None
+    directory: Path, entry: Any, objects: list[Res], files: Files, *, trim: bool, only: str | None
 ) -> None:
     """One patch entry: JSON 6902 operations or strategic-merge patches (`only` one of them
     for the deprecated fields)."""
@@ -275,45 +359,48 @@ def _patch(
     if inline is not None:
         if not isinstance(inline, str):
             raise NotLocal
-        text = inline.strip() if trim else inline
+        form, patch = _parse_patch(inline.strip() if trim else inline)
     else:
-        text = _read_within(directory, path)
-    form, patch = _parse_patch(text)
+        target_file = _within(directory, path)
+        held = files.documents(target_file)
+        form, patch = _parse_patch(_read(target_file)) if held is None else _merge_docs(held)
     if only not in (None, form):
         raise NotLocal
     target = entry.get("target")
     if form == "json":
         if target is None:
             raise NotLocal
-        for res in objects:
+        for index, res in enumerate(objects):
             if _selected(target, res):
-                _changed(res, lambda body: jsonpatch.apply(body, patch))
+                _changed(objects, index, lambda body: jsonpatch.apply(body, patch))
     elif target is not None:
         if len(patch) != 1:
             raise NotLocal  # kustomize refuses several documents with one target
-        for res in objects:
+        for index, res in enumerate(objects):
             if _selected(target, res):
-                _merge(res, patch[0])
+                _merge(objects, index, patch[0])
     else:
         for doc in patch:
-            _merge(_by_id(doc, objects), doc)
+            _merge(objects, _by_id(doc, objects), doc)
 
 
-def _changed(res: Res, change: Any) -> None:
+def _changed(objects: list[Res], index: int, change: Any) -> None:
     """Apply `change` to the object; NotLocal when unsure or when it changes the object's id."""
-    before = _id(res.body)
+    body = _own(objects, index)
+    before = _id(body)
     try:
-        change(res.body)
+        change(body)
     except (jsonpatch.Unsure, smpatch.Unsure, TypeError):
         raise NotLocal from None
-    _exact(res.body)
-    _object(res.body)
-    if _id(res.body) != before:
+    _exact(body)
+    _object(body)
+    if _id(body) != before:
         raise NotLocal  # kustomize would track the new id
 
 
-def _merge(res: Res, doc: dict[str, Any]) -> None:
+def _merge(objects: list[Res], index: int, doc: dict[str, Any]) -> None:
     """A strategic-merge patch: kustomize keeps the target's name, namespace and kind."""
+    res = objects[index]
     patch = copied(doc)
     meta = dict(patch.pop("metadata"))
     del meta["name"]
@@ -325,18 +412,18 @@ def _merge(res: Res, doc: dict[str, Any]) -> None:
     if meta:
         patch["metadata"] = meta
     custom = not _builtin(res.body["apiVersion"])
-    _changed(res, lambda body: smpatch.apply(body, patch, custom=custom))
+    _changed(objects, index, lambda body: smpatch.apply(body, patch, custom=custom))
 
 
-def _by_id(doc: dict[str, Any], objects: list[Res]) -> Res:
+def _by_id(doc: dict[str, Any], objects: list[Res]) -> int:
     """The one object a patch without target names by id. kustomize also matches every id an
     object had before: only objects that kept their name and namespace are matched here."""
     if any((r.org_name, r.org_namespace) != (r.body["metadata"]["name"], _namespace(r.body))
            for r in objects):  # fmt: skip
         raise NotLocal
     found = [
-        r
-        for r in objects
+        index
+        for index, r in enumerate(objects)
         if (r.body["apiVersion"], r.body["kind"]) == (doc["apiVersion"], doc["kind"])
         and doc["metadata"]["name"] == r.body["metadata"]["name"]
         and _effective(r.body, _namespace(doc)) == _effective(r.body, _namespace(r.body))
@@ -353,6 +440,11 @@ def _parse_patch(text: str) -> tuple[str, list[Any]]:
     docs = [d for d in _text_docs(text) if d is not None]
     if len(docs) == 1 and isinstance(docs[0], list):
         return "json", _json6902(text)
+    return _merge_docs(docs)
+
+
+def _merge_docs(docs: list[Any]) -> tuple[str, list[Any]]:
+    """("merge", docs) when each is an object a strategic-merge patch may be; NotLocal else."""
     if not docs:
         raise NotLocal
     for doc in docs:
@@ -468,20 +560,21 @@ def _effective(body: dict[str, Any], namespace: str) -> str:
 def _set_namespace(namespace: Any, objects: list[Res]) -> None:
     if not isinstance(namespace, str) or not namespace:
         raise NotLocal
-    for res in objects:
+    for index, res in enumerate(objects):
         if res.body["kind"] in _NAMESPACE_SENSITIVE or _scope(res.body) != "namespaced":
             raise NotLocal
-        res.body["metadata"]["namespace"] = namespace
+        if res.body["metadata"].get("namespace", None) != namespace:
+            _own(objects, index)["metadata"]["namespace"] = namespace
 
 
 def _rename(prefix: str, suffix: str, objects: list[Res]) -> None:
-    for res in objects:
+    for index, res in enumerate(objects):
         kind, api = res.body["kind"], res.body["apiVersion"]
         if kind in _KEEP_NAME or (kind == "APIService" and api.startswith("apiregistration.")):
             continue
         if kind in _REFERABLE:
             raise NotLocal
-        meta = res.body["metadata"]
+        meta = _own(objects, index)["metadata"]
         meta["name"] = f"{prefix}{meta['name']}{suffix}"
 
 
@@ -530,15 +623,19 @@ def _exact(value: Any) -> None:
         raise NotLocal
 
 
-def _read_within(directory: Path, path: Any) -> str:
+def _within(directory: Path, path: Any) -> Path:
     """A file the kustomization may load: inside its folder (kustomize's load restrictor)."""
     if not isinstance(path, str) or "://" in path or path.startswith("/"):
         raise NotLocal
     target = Path(os.path.normpath(directory / path))
     if target.is_symlink() or not target.is_file() or not target.parent.is_relative_to(directory):
         raise NotLocal
+    return target
+
+
+def _read(path: Path) -> str:
     try:
-        return target.read_text("utf-8")
+        return path.read_text("utf-8")
     except (OSError, UnicodeDecodeError):
         raise NotLocal from None
 
@@ -562,12 +659,11 @@ def _object(doc: Any) -> dict[str, Any]:
     return doc
 
 
-def _file(path: Path) -> list[dict[str, Any]]:
-    try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError):
-        raise NotLocal from None
-    return [_object(doc) for doc in _text_docs(text) if doc is not None]
+def _file(path: Path, files: Files) -> list[dict[str, Any]]:
+    docs = files.documents(path)
+    if docs is None:
+        docs = _text_docs(_read(path))
+    return [_object(doc) for doc in docs if doc is not None]
 
 
 def _text_docs(text: str) -> list[Any]:
@@ -595,6 +691,7 @@ def _text_docs(text: str) -> list[Any]:
 _PLAIN_TAGS = frozenset(
     f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")
 )
+_PLAIN_STR = "tag:yaml.org,2002:str"
 _STRICT = {
     "tag:yaml.org,2002:bool": re.compile(r"true|True|TRUE|false|False|FALSE"),
     "tag:yaml.org,2002:int": re.compile(r"-?(0|[1-9][0-9]{0,14})"),
@@ -639,11 +736,13 @@ def _loader() -> Any:
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _docs(path: Path) -> list[Any]:
+def _docs(path: Path, files: Files) -> list[Any]:
     import yaml
 
+    docs = files.documents(path)
     try:
-        docs = list(yaml.load_all(path.read_text("utf-8"), Loader=_loader()))
+        if docs is None:
+            docs = list(yaml.load_all(path.read_text("utf-8"), Loader=_loader()))
     except (yaml.YAMLError, UnicodeDecodeError, OSError):
         raise NotLocal from None
     if len(docs) != 1:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +25,9 @@ MODES = ("auto", "always", "never")
 
 @dataclass(frozen=True)
 class Build:
+    """A kustomization's objects, in kustomize's order, or the error it names. The objects may
+    be shared with other builds and with the documents given to `build_all`: read only."""
+
     directory: str
     objects: tuple[dict[str, Any], ...]
     error: str | None
@@ -52,14 +55,18 @@ def resolve(mode: str) -> list[str] | None:
     return found
 
 
-def _build_here(root: Path, directory: str, memo: dict[Path, list[kustlocal.Res]]) -> Build | None:
+def _build_here(
+    root: Path,
+    directory: str,
+    memo: dict[Path, list[kustlocal.Res]],
+    files: kustlocal.Files = kustlocal.DISK,
+) -> Build | None:
     """The build without kustomize, when its result is certain; None otherwise."""
     try:
-        found = kustlocal.build(Path(os.path.realpath(root / directory)), memo, frozenset())
+        found = kustlocal.build(Path(os.path.realpath(root / directory)), memo, frozenset(), files)
     except (kustlocal.NotLocal, OSError):
         return None
-    objects = sorted((r.body for r in found), key=kustlocal.legacy_key)
-    return Build(directory, tuple(kustlocal.copied(o) for o in objects), None)
+    return Build(directory, tuple(sorted((r.body for r in found), key=kustlocal.legacy_key)), None)
 
 
 def _build_one(cmd: list[str], root: Path, directory: str) -> Build:
@@ -79,12 +86,22 @@ def _build_one(cmd: list[str], root: Path, directory: str) -> Build:
     return Build(directory, docs, None)
 
 
-def build_all(cmd: list[str], root: Path, directories: Iterable[str]) -> dict[str, Build]:
+def build_all(
+    cmd: list[str],
+    root: Path,
+    directories: Iterable[str],
+    parsed: Mapping[str, Sequence[Any]] | None = None,
+) -> dict[str, Build]:
+    """Every kustomization under `root` built. `parsed`: for files under `root` whose objects
+    the caller holds (relative path → the objects whose `yamlio.dump_all` is the file's text),
+    those objects, which spares reading the text again."""
+    real = Path(os.path.realpath(root))
+    files = kustlocal.Files({real / path: docs for path, docs in (parsed or {}).items()})
     memo: dict[Path, list[kustlocal.Res]] = {}
     done: dict[str, Build] = {}
     rest = []
     for directory in sorted(directories):
-        here = _build_here(root, directory, memo)
+        here = _build_here(root, directory, memo, files)
         if here is None:
             rest.append(directory)
         else:
