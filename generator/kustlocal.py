@@ -155,15 +155,20 @@ def _reads_back(value: Any, levels: int) -> bool:
     nesting within `levels`. Anything else is left to the text and its checks."""
     kind = type(value)
     if kind is str:
-        return (value.isprintable() or value.replace("\n", "").isprintable()) and (
-            _NUMBER_12.fullmatch(value) is None or _quoted(value)
-        )
+        if not value.isprintable() and not value.replace("\n", "").isprintable():
+            return False
+        return value[:1] not in _NUMBER_START or not _NUMBER_12.fullmatch(value) or _quoted(value)
     if kind is dict:
-        return levels > 0 and all(
-            _reads_back(k, levels) and _reads_back(v, levels - 1) for k, v in value.items()
-        )
+        if levels <= 0:
+            return False
+        for key, item in value.items():
+            if not (_reads_back(key, levels) and _reads_back(item, levels - 1)):
+                return False
+        return True
     if kind is list:
-        return levels > 0 and all(_reads_back(v, levels - 1) for v in value)
+        if levels <= 0:
+            return False
+        return all(_reads_back(item, levels - 1) for item in value)
     if kind is int:
         return _STRICT["tag:yaml.org,2002:int"].fullmatch(str(value)) is not None
     return kind is bool or value is None
@@ -433,13 +438,22 @@ def _by_id(doc: dict[str, Any], objects: list[Res]) -> int:
     return found[0]
 
 
+@lru_cache(maxsize=256)
 def _parse_patch(text: str) -> tuple[str, list[Any]]:
-    """("json", operations) or ("merge", objects each with apiVersion, kind and name)."""
+    """("json", operations) or ("merge", objects each with apiVersion, kind and name).
+    Cached, since overlays of a fleet repeat one patch; the result is read only (operations'
+    values are copied as they are applied, merge patches before)."""
     if text.startswith("["):
-        return "json", _json6902(text)
-    docs = [d for d in _text_docs(text) if d is not None]
+        try:
+            return "json", _operations(json.loads(text))
+        except ValueError:
+            raise NotLocal from None
+    found = _text_docs(text)
+    docs = [d for d in found if d is not None]
     if len(docs) == 1 and isinstance(docs[0], list):
-        return "json", _json6902(text)
+        if len(found) != 1:
+            raise NotLocal
+        return "json", _operations(docs[0])
     return _merge_docs(docs)
 
 
@@ -460,17 +474,7 @@ def _merge_docs(docs: list[Any]) -> tuple[str, list[Any]]:
     return "merge", docs
 
 
-def _json6902(text: str) -> list[Any]:
-    if text.startswith("["):
-        try:
-            ops = json.loads(text)
-        except ValueError:
-            raise NotLocal from None
-    else:
-        docs = _text_docs(text)
-        if len(docs) != 1:
-            raise NotLocal
-        ops = docs[0]
+def _operations(ops: Any) -> list[Any]:
     if not isinstance(ops, list) or not ops:
         raise NotLocal
     _exact(ops)
@@ -698,6 +702,7 @@ _STRICT = {
     "tag:yaml.org,2002:float": re.compile(r"-?(0|[1-9][0-9]{0,14})\.[0-9]*[1-9]"),
 }
 # Plain scalars YAML 1.2 (kustomize's reader) takes for numbers and YAML 1.1 (ours) for strings.
+_NUMBER_START = frozenset("+-.0123456789")
 _NUMBER_12 = re.compile(
     r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+"
 )
