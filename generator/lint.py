@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import posixpath
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -102,13 +103,28 @@ class Engine:
 
     def run(self, objects: Sequence[Manifest], ctx: Context, report: Report) -> None:
         seen: set[Diagnostic] = set()
+        # Objects that share one body (a rendered file's object and each build that takes it
+        # unchanged) get each rule's findings once: a rule sees the body and the context, unless
+        # it is marked BY_ORIGIN (it also sees where the object was read, and runs for each).
+        copies = Counter(id(obj.body) for obj in objects)
+        verdicts: dict[int, dict[str, list[Finding]]] = {}
         for obj in objects:
             report.objects += 1
             kind = str(obj.body.get("kind", ""))
             suppressions = _suppressions(obj)
             used: set[str] = set()
+            shared = copies[id(obj.body)] > 1
+            known = verdicts.get(id(obj.body)) if shared else None
+            if shared and known is None:
+                verdicts[id(obj.body)] = {}
             for module, _, _ in (*self.by_kind.get(kind, ()), *self.any_kind):
-                for finding in module.check(obj, ctx):
+                if known is not None and not getattr(module, "BY_ORIGIN", False):
+                    findings = known.get(module.CODE, [])
+                else:
+                    findings = list(module.check(obj, ctx))
+                    if shared and known is None and findings:
+                        verdicts[id(obj.body)][module.CODE] = findings
+                for finding in findings:
                     reason = suppressions.get(module.CODE)
                     if reason is not None and reason[0]:
                         used.add(module.CODE)
@@ -204,6 +220,7 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
+@_no_cycle_collection()
 def rendered_errors(
     files: Iterable[tuple[str, Manifest]],
     built: Mapping[str, Sequence[dict[str, Any]]],

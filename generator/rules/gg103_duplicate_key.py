@@ -39,6 +39,8 @@ NAME = "duplicate-key"
 FAMILY = "schema"
 SEVERITY = "error"
 KINDS: frozenset[str] | None = None
+# Findings depend on where the object was read, not on its body alone (see lint.Engine).
+BY_ORIGIN = True
 
 
 def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:

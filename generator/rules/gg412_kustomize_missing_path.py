@@ -38,6 +38,8 @@ NAME = "kustomize-missing-path"
 FAMILY = "argocd-kustomize"
 SEVERITY = "error"
 KINDS: frozenset[str] | None = frozenset({"Kustomization"})
+# Findings depend on where the object was read, not on its body alone (see lint.Engine).
+BY_ORIGIN = True
 
 
 def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
