@@ -727,7 +727,7 @@ def _check_plain(node: Any, seen: set[int]) -> None:
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
             _check_plain(item, seen)
-    elif node.style is None:
+    elif not node.style:  # plain: libyaml gives "", the Python parser None
         strict = _STRICT.get(node.tag)
         if strict is not None and not strict.fullmatch(node.value):
             raise NotLocal

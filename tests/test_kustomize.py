@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from benchmarks import render_examples
-from generator import kustlocal, kustomize
+from generator import kustlocal, kustomize, pipeline, writer
+from generator.yamlio import dump_all
 from tests.conftest import EXAMPLES, ROOT, SHARED, Result, write
 
 REAL_WORLD = SHARED / "corpus" / "real-world"
@@ -341,3 +345,92 @@ def test_malformed_transformations_go_to_kustomize(
     build = kustomize.build_all(kustomize_cmd, tmp_path, ["app"])["app"]
     real = kustomize._build_one(kustomize_cmd, tmp_path, "app")
     assert (build.objects, build.error is None) == (real.objects, real.error is None)
+
+
+def outcome(builds: dict[str, kustomize.Build]) -> dict[str, Any]:
+    """Each build's objects, their keys in order, and whether it failed."""
+    return {
+        d: (
+            [(o, [list(v) for v in o.values() if isinstance(v, dict)], list(o)) for o in b.objects],
+            b.error is None,
+        )
+        for d, b in builds.items()
+    }
+
+
+def held_as_dumped(root: Path) -> dict[str, list[Any]]:
+    """Every YAML file under `root` rewritten as the dump of its objects, which are returned
+    the way a renderer holds them (relative path → objects)."""
+    held = {}
+    for path in sorted(root.rglob("*.yaml")):
+        docs = [d for d in yaml.safe_load_all(path.read_text()) if d is not None]
+        if all(isinstance(d, dict) for d in docs):
+            path.write_text(dump_all(docs))
+            held[str(path.relative_to(root))] = docs
+    return held
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_builds_from_objects_held_equal_builds_from_their_files(
+    case: str, tmp_path: Path, kustomize_cmd: list[str]
+) -> None:
+    body, _ = CASES[case]
+    write(tmp_path / "app" / "kustomization.yaml", "resources: [base, base.yaml]\n" + body)
+    write(tmp_path / "app" / "base.yaml", BASE.split("---\napiVersion: argoproj.io")[0])
+    write(tmp_path / "app" / "base" / "kustomization.yaml", "resources: [app.yaml]\n")
+    write(tmp_path / "app" / "base" / "app.yaml", "apiVersion: argoproj.io" + BASE.split(
+        "---\napiVersion: argoproj.io")[1])  # fmt: skip
+    write(tmp_path / "app" / "ops.yaml", "- op: add\n  path: /data/file\n  value: f\n")
+    write(tmp_path / "app" / "smp.yaml", "apiVersion: v1\nkind: ConfigMap\n"
+          "metadata: {name: web-config}\ndata: {k: null, n: m}\n")  # fmt: skip
+    write(tmp_path / "app" / "smp-app.yaml", "apiVersion: argoproj.io/v1alpha1\n"
+          "kind: Application\nmetadata: {name: web}\nspec: {source: {path: p}}\n")  # fmt: skip
+    held = held_as_dumped(tmp_path)
+    before = copy.deepcopy(held)
+    dirs = ["app", "app/base"]
+    from_files = kustomize.build_all(kustomize_cmd, tmp_path, dirs)
+    from_held = kustomize.build_all(kustomize_cmd, tmp_path, dirs, held)
+    assert outcome(from_held) == outcome(from_files)
+    assert held == before  # transformers changed copies, never the objects held
+    real = kustomize._build_one(kustomize_cmd, tmp_path, "app")
+    assert (from_held["app"].objects, from_held["app"].error is None) == (
+        real.objects,
+        real.error is None,
+    )
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["1e3", "0o17", 2.0, 10**16, ("a", "b")],
+    ids=["exponent", "octal", "whole-float", "huge", "tuple"],
+)
+def test_objects_held_that_their_text_may_not_give_back_are_read_from_the_text(
+    value: Any, tmp_path: Path, kustomize_cmd: list[str]
+) -> None:
+    body = {"apiVersion": "example.com/v1", "kind": "Thing", "metadata": {"name": "t"}}
+    body["spec"] = {"value": value, "list": [value]}
+    write(tmp_path / "app" / "kustomization.yaml", "resources: [thing.yaml]\n")
+    write(tmp_path / "app" / "thing.yaml", dump_all([body]))
+    held = {"app/thing.yaml": [body]}
+    from_held = kustomize.build_all(kustomize_cmd, tmp_path, ["app"], held)
+    assert outcome(from_held) == outcome(kustomize.build_all(kustomize_cmd, tmp_path, ["app"]))
+    real = kustomize._build_one(kustomize_cmd, tmp_path, "app")
+    assert (from_held["app"].objects, from_held["app"].error is None) == (
+        real.objects,
+        real.error is None,
+    )
+
+
+def test_a_rendered_fleet_builds_alike_from_its_objects(tmp_path: Path) -> None:
+    catalogue = write(tmp_path / "fleet.yaml", render_examples.fleet(10, 2))
+    rendered = pipeline.render_catalogue(catalogue)
+    writer.stage(tmp_path / "repo", rendered.files)
+    tree = rendered.tree
+    held = {p: [m.body for m in ms] for p, ms in tree.objects.items() if p not in tree.texts}
+    before = copy.deepcopy(held)
+    # `false` as kustomize: a build that needed the real one would fail.
+    from_held = kustomize.build_all(["false"], tmp_path / "repo", tree.kustomize_dirs(), held)
+    from_files = kustomize.build_all(["false"], tmp_path / "repo", tree.kustomize_dirs())
+    assert outcome(from_held) == outcome(from_files)
+    assert all(b.error is None for b in from_held.values())
+    assert held == before

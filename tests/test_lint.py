@@ -9,6 +9,7 @@ from xml.etree import ElementTree
 import pytest
 import yaml
 
+from generator import rules
 from generator.errors import Location
 from generator.lint import rendered_errors
 from generator.manifests import Manifest, Origin
@@ -333,3 +334,38 @@ def test_render_refuses_objects_with_error_findings() -> None:
         in lines
     )
     assert all(" error " in line for line in lines)
+
+
+def test_an_object_in_a_file_and_in_builds_is_refused_at_each_place() -> None:
+    body = yaml.safe_load(
+        PRIVILEGED.format(reason="x").replace('    ignore.gitops-gen.dev/GG501: "x"\n', "")
+    )
+    pod = Manifest(body, Origin(Location("catalogue.yaml", 3, 1)), ("1.33",))
+    # The builds hold the very body of the file's object, the way builds of a render do.
+    lines = rendered_errors(
+        [("apps/pod.yaml", pod)], {"apps": [body], "edge": [body]}, SchemaStore()
+    )
+    privileged = [line for line in lines if "GG501" in line]
+    assert [line.partition(":")[0] for line in privileged] == [
+        "apps/kustomization.yaml",
+        "apps/pod.yaml",
+        "edge/kustomization.yaml",
+    ]
+
+
+def test_one_body_twice_in_a_build_is_a_duplicate_object() -> None:
+    body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "a"}}
+    lines = rendered_errors([], {"apps": [body, body]}, SchemaStore())
+    assert lines == [
+        "apps/kustomization.yaml: GG104 error duplicate object; first defined at "
+        "apps/kustomization.yaml (ConfigMap/a/c)"
+    ]
+
+
+def test_rules_that_read_where_an_object_came_from_are_run_for_each_object() -> None:
+    # The engine shares a rule's findings among objects of one body unless the rule says
+    # that it reads more than the body and the context.
+    where = re.compile(r"\.origin\b|ctx\.(identity_of|first_of|duplicate_keys|directories)")
+    for module in rules.REGISTRY:
+        reads_origin = bool(where.search(Path(module.__file__ or "").read_text()))
+        assert getattr(module, "BY_ORIGIN", False) == reads_origin, module.CODE
