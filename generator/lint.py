@@ -108,22 +108,33 @@ class Engine:
         # it is marked BY_ORIGIN (it also sees where the object was read, and runs for each).
         copies = Counter(id(obj.body) for obj in objects)
         verdicts: dict[int, dict[str, list[Finding]]] = {}
+        plans: dict[str, list[tuple[ModuleType, bool]]] = {}
         for obj in objects:
             report.objects += 1
             kind = str(obj.body.get("kind", ""))
+            plan = plans.get(kind)
+            if plan is None:
+                plan = plans[kind] = [
+                    (module, bool(getattr(module, "BY_ORIGIN", False)))
+                    for module, _, _ in (*self.by_kind.get(kind, ()), *self.any_kind)
+                ]
             suppressions = _suppressions(obj)
             used: set[str] = set()
-            shared = copies[id(obj.body)] > 1
-            known = verdicts.get(id(obj.body)) if shared else None
-            if shared and known is None:
-                verdicts[id(obj.body)] = {}
-            for module, _, _ in (*self.by_kind.get(kind, ()), *self.any_kind):
-                if known is not None and not getattr(module, "BY_ORIGIN", False):
-                    findings = known.get(module.CODE, [])
+            known = verdicts.get(id(obj.body))
+            record = None
+            if known is None and copies[id(obj.body)] > 1:
+                record = verdicts[id(obj.body)] = {}
+            for module, by_origin in plan:
+                if known is not None and not by_origin:
+                    findings = known.get(module.CODE)
+                    if not findings:
+                        continue
                 else:
                     findings = list(module.check(obj, ctx))
-                    if shared and known is None and findings:
-                        verdicts[id(obj.body)][module.CODE] = findings
+                    if not findings:
+                        continue
+                    if record is not None and not by_origin:
+                        record[module.CODE] = findings
                 for finding in findings:
                     reason = suppressions.get(module.CODE)
                     if reason is not None and reason[0]:
