@@ -19,6 +19,7 @@ from typing import Any
 
 from generator import kustlocal
 from generator.errors import Location, UserError
+from generator.gcpause import no_cycle_collection
 
 MODES = ("auto", "always", "never")
 
@@ -86,6 +87,7 @@ def _build_one(cmd: list[str], root: Path, directory: str) -> Build:
     return Build(directory, docs, None)
 
 
+@no_cycle_collection()
 def build_all(
     cmd: list[str],
     root: Path,

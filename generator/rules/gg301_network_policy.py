@@ -80,9 +80,8 @@ KINDS: frozenset[str] | None = WORKLOAD_KINDS | {"Namespace"}
 
 def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
     namespace = namespace_of(obj.body) if obj.body.get("kind") != "Namespace" else name_of(obj.body)
-    policies = [p for kind in POLICY_KINDS for p in ctx.in_namespace(kind, namespace)]
     if obj.body.get("kind") == "Namespace":
-        if not policies:
+        if not any(ctx.in_namespace(kind, namespace) for kind in POLICY_KINDS):
             yield Finding(
                 ("metadata", "name"),
                 f"namespace {namespace} has no NetworkPolicy; add a default-deny policy with "
@@ -90,8 +89,13 @@ def check(obj: Manifest, ctx: Context) -> Iterator[Finding]:
             )
         return
     labels = template_labels(obj.body)
+    # Every workload of a namespace would list its policies again: a fleet's namespaces have
+    # one per cluster, which made this rule grow with the square of the fleet.
     covered = ctx.shared(
-        (CODE, namespace, frozenset(labels.items())), lambda: _covered(policies, labels)
+        (CODE, namespace, frozenset(labels.items())),
+        lambda: _covered(
+            [p for kind in POLICY_KINDS for p in ctx.in_namespace(kind, namespace)], labels
+        ),
     )
     if covered is None:
         yield Finding(
