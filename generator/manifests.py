@@ -71,6 +71,14 @@ class Tree:
         out.update(self.texts)
         return dict(sorted(out.items()))
 
+    def documents(self) -> dict[str, list[dict[str, Any]]]:
+        """The objects of each file written from objects (its text is their `dump_all`)."""
+        return {
+            path: [m.body for m in items]
+            for path, items in self.objects.items()
+            if path not in self.texts
+        }
+
     def kustomize_dirs(self) -> list[str]:
         return sorted(
             path.rpartition("/")[0] for path in self.objects if path.endswith("kustomization.yaml")

@@ -100,12 +100,7 @@ def verify(
             _keep_simulated_order(rendered, staged, output)
     else:
         tree = rendered.tree
-        parsed = {
-            path: [m.body for m in items]
-            for path, items in tree.objects.items()
-            if path not in tree.texts
-        }
-        builds = kustomize.build_all(build_cmd, staged, tree.kustomize_dirs(), parsed)
+        builds = kustomize.build_all(build_cmd, staged, tree.kustomize_dirs(), tree.documents())
         dir_minors = _directory_minors(rendered.tree, staged)
         for directory, result in builds.items():
             if result.error is not None:

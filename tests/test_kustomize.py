@@ -426,7 +426,7 @@ def test_a_rendered_fleet_builds_alike_from_its_objects(tmp_path: Path) -> None:
     rendered = pipeline.render_catalogue(catalogue)
     writer.stage(tmp_path / "repo", rendered.files)
     tree = rendered.tree
-    held = {p: [m.body for m in ms] for p, ms in tree.objects.items() if p not in tree.texts}
+    held = tree.documents()
     before = copy.deepcopy(held)
     # `false` as kustomize: a build that needed the real one would fail.
     from_held = kustomize.build_all(["false"], tmp_path / "repo", tree.kustomize_dirs(), held)
