@@ -401,8 +401,8 @@ def test_builds_from_objects_held_equal_builds_from_their_files(
 
 @pytest.mark.parametrize(
     "value",
-    ["1e3", "0o17", 2.0, 10**16, ("a", "b")],
-    ids=["exponent", "octal", "whole-float", "huge", "tuple"],
+    ["1e3", "0o17", 2.0, 10**16, ("a", "b"), {1: "a"}],
+    ids=["exponent", "octal", "whole-float", "huge", "tuple", "number-key"],
 )
 def test_objects_held_that_their_text_may_not_give_back_are_read_from_the_text(
     value: Any, tmp_path: Path, kustomize_cmd: list[str]
