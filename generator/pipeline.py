@@ -12,7 +12,8 @@ from generator import catalogue as catalogue_module
 from generator.appgraph import check_graph
 from generator.blueprints import Library
 from generator.errors import BudgetExceeded, InvalidOutput
-from generator.lint import _no_cycle_collection, rendered_errors
+from generator.gcpause import no_cycle_collection
+from generator.lint import rendered_errors
 from generator.manifests import Tree
 from generator.model import ARGOCD_NAMESPACE
 from generator.netproof import prove
@@ -154,7 +155,7 @@ def _convergence_problems(
     spokes = sorted(c.name for c in catalogue.clusters if not c.is_hub)
     # What the proof builds, the objects of every Application and the simulations' indexes, is
     # large, acyclic and gone when it returns: the collector would only walk it, then and later.
-    with _no_cycle_collection():
+    with no_cycle_collection():
         problems, order = _prove(rendered, staged, build_cmd, builds, facts, spokes)
     if not problems:
         _replace_readme(rendered, staged, render_readme(rendered.plan, order))
@@ -249,7 +250,7 @@ def _graph_problems(rendered: Rendered, built: Mapping[str, list[dict[str, Any]]
         f"bootstrap/clusters/{c.name}" for c in catalogue.clusters if c.cluster_api or not c.is_hub
     ]
     # The Applications ApplicationSets make are many, acyclic and gone when it returns.
-    with _no_cycle_collection():
+    with no_cycle_collection():
         found = check_graph(
             root,
             built,
