@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring_ascii
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -126,12 +127,39 @@ def _as_json(f: Diagnostic) -> dict[str, Any]:
 
 
 def _json(report: Report, rules: Sequence[RuleInfo]) -> str:
-    body = {
-        "findings": [_as_json(f) for f in report.sorted()],
-        "summary": report.summary(),
-        "notes": report.notes,
-    }
-    return json.dumps(body, indent=2) + "\n"
+    """`json.dumps(body, indent=2)` of the findings, summary and notes, written directly:
+    with an indent, json encodes in pure Python, a tenth of a large lint's time."""
+    parts = [
+        _json_list([_json_flat(_as_json(f), "    ") for f in report.sorted()], "  "),
+        _json_flat(report.summary(), "  "),
+        _json_list([_json_scalar(n) for n in report.notes], "  "),
+    ]
+    return f'{{\n  "findings": {parts[0]},\n  "summary": {parts[1]},\n  "notes": {parts[2]}\n}}\n'
+
+
+def _json_scalar(value: object) -> str:
+    if type(value) is str:
+        return encode_basestring_ascii(value)
+    if type(value) is int:
+        return int.__repr__(value)
+    return json.dumps(value)
+
+
+def _json_flat(mapping: Mapping[str, object], indent: str) -> str:
+    """A mapping of scalars as json.dumps(indent=2) writes it at `indent`."""
+    if not mapping:
+        return "{}"
+    inner = f",\n{indent}  ".join(
+        f"{encode_basestring_ascii(k)}: {_json_scalar(v)}" for k, v in mapping.items()
+    )
+    return f"{{\n{indent}  {inner}\n{indent}}}"
+
+
+def _json_list(items: list[str], indent: str) -> str:
+    """Encoded items as a list json.dumps(indent=2) writes at `indent`."""
+    if not items:
+        return "[]"
+    return f"[\n{indent}  " + f",\n{indent}  ".join(items) + f"\n{indent}]"
 
 
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
