@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import posixpath
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from generator import kustomize, lintconfig, lintinput, rules
+from generator import kustomize, lintconfig, lintinput, lintparallel, rules
 from generator.diagnostics import Diagnostic, Report, RuleInfo
 from generator.documents import load_documents
 from generator.errors import Location, UserError
@@ -100,8 +100,16 @@ class Engine:
             str(meta(body).get("name", "")) if body else "",
         )
 
-    def run(self, objects: Sequence[Manifest], ctx: Context, report: Report) -> None:
-        seen: set[Diagnostic] = set()
+    def run(
+        self,
+        objects: Sequence[Manifest],
+        ctx: Context,
+        report: Report,
+        seen: set[Diagnostic] | None = None,
+    ) -> None:
+        """Lint `objects`; `seen` holds the rules' findings of earlier runs on the same input
+        (the engine's own, on suppressions, are never said once for several objects)."""
+        seen = set() if seen is None else seen
         # Objects that share one body (a rendered file's object and each build that takes it
         # unchanged) get each rule's findings once: a rule sees the body and the context, unless
         # it is marked BY_ORIGIN (it also sees where the object was read, and runs for each).
@@ -197,25 +205,46 @@ def lint(
     """Read, build and lint `paths`; every finding, suppression count and note."""
     with no_cycle_collection():
         load_crds(store, config.crds)
-        source = lintinput.read(paths, build_cmd, config.ignore_paths)
-        for obj in source.objects:
+        survey = lintinput.survey(paths, build_cmd, config.ignore_paths)
+        engine = Engine(config)
+        if lintparallel.worth(survey.files):
+            try:
+                return lintparallel.lint(survey, engine, _starting_report, _context(config, store))
+            except lintparallel.ChildFailed:
+                # Whatever stopped the second process, one process gives the same answer.
+                survey = lintinput.survey(paths, build_cmd, config.ignore_paths)
+        survey.read_files(survey.files)
+        survey.build()
+        source = survey.reader.out
+        report = _starting_report(engine, source)
+        engine.run(source.objects, _context(config, store)(source.objects, source), report)
+    return report
+
+
+def _starting_report(engine: Engine, source: lintinput.Input) -> Report:
+    """The report before any rule ran: the findings and notes of reading the input."""
+    report = Report(notes=source.notes, files=source.files)
+    for problem in source.problems:
+        found = engine.diagnostic(problem.code, problem.location, problem.message)
+        if found is not None:
+            report.findings.append(found)
+    return report
+
+
+def _context(
+    config: LintConfig, store: SchemaStore
+) -> Callable[[list[Manifest], lintinput.Input], Context]:
+    """How a process makes the rules' context of all `objects`, of which it read `own`."""
+
+    def make(objects: list[Manifest], own: lintinput.Input) -> Context:
+        for obj in objects:
             if obj.body.get("kind") == "CustomResourceDefinition":
                 store.add_crd(obj.body)
-        report = Report(notes=source.notes, files=source.files)
-        engine = Engine(config)
-        for problem in source.problems:
-            found = engine.diagnostic(problem.code, problem.location, problem.message)
-            if found is not None:
-                report.findings.append(found)
-        ctx = Context(
-            source.objects,
-            config.kubernetes_version,
-            store,
-            source.duplicate_keys,
-            source.directories,
+        return Context(
+            objects, config.kubernetes_version, store, own.duplicate_keys, own.directories
         )
-        engine.run(source.objects, ctx, report)
-    return report
+
+    return make
 
 
 @no_cycle_collection()

@@ -224,8 +224,29 @@ def _walk(root: Path, reader: _Reader) -> tuple[list[Path], list[Path]]:
     return files, overlays
 
 
-def read(paths: Iterable[Path], build_cmd: list[str] | None, ignored: Iterable[str]) -> Input:
-    """Every object to lint, with the findings reading them produced."""
+@dataclass
+class Survey:
+    """What `read` reads, found before anything is parsed: the files in order and the
+    overlays to build. Reading them in parts (one per process) and joining the parts in
+    order gives what reading them at once gives."""
+
+    reader: _Reader
+    files: list[Path]
+    tops: list[Path]
+    covered: dict[Path, set[Path]]
+    remote: dict[Path, list[str]]
+    build_cmd: list[str] | None
+
+    def read_files(self, files: Iterable[Path]) -> None:
+        for path in files:
+            self.reader.add_file(path)
+
+    def build(self) -> None:
+        _build(self.reader, self.tops, self.covered, self.remote, self.build_cmd)
+
+
+def survey(paths: Iterable[Path], build_cmd: list[str] | None, ignored: Iterable[str]) -> Survey:
+    """The files and overlays under `paths`, with the notes walking them produced."""
     reader = _Reader(ignored)
     files: list[Path] = []
     overlays: list[Path] = []
@@ -248,15 +269,23 @@ def read(paths: Iterable[Path], build_cmd: list[str] | None, ignored: Iterable[s
     used_as_base = {p for o in overlays for p in covered[o] if p != roots[o]}
     tops = [o for o in overlays if o.resolve() not in used_as_base]
     all_covered = {p for o in tops for p in covered[o]}
+    wanted: dict[Path, None] = {}  # a file named twice is read once, where first named
     for path in files:
         resolved = path.resolve()
         in_overlay = resolved in all_covered or any(
             parent in all_covered for parent in resolved.parents
         )
         if path.name in KUSTOMIZATION_FILES or not in_overlay:
-            reader.add_file(path)
-    _build(reader, tops, covered, remote, build_cmd)
-    return reader.out
+            wanted.setdefault(path)
+    return Survey(reader, list(wanted), tops, covered, remote, build_cmd)
+
+
+def read(paths: Iterable[Path], build_cmd: list[str] | None, ignored: Iterable[str]) -> Input:
+    """Every object to lint, with the findings reading them produced."""
+    found = survey(paths, build_cmd, ignored)
+    found.read_files(found.files)
+    found.build()
+    return found.reader.out
 
 
 def _build(

@@ -1,0 +1,305 @@
+"""A large lint on two cores: each process reads and lints about half of the files.
+
+The child is forked before anything is read (forked after, it copies every page its reference
+counting touches). Each process reads its share; they swap the objects they read (values and
+origins, not positions), so both hold the whole input, which the rules that look across objects
+need; each lints only the objects it read, finding the lines of its own findings in its own
+texts; the child hands back its finished findings. Joined in input order (the parent's files,
+then the child's, then kustomize builds), they are what one process finds: rules see the same
+objects in the same order, and a report is sorted on output.
+
+Whatever stops the child (a file it cannot read, a signal), `ChildFailed` says to lint in one
+process instead, which reports the error where one process meets it.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import pickle
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from generator.diagnostics import Diagnostic, Report
+from generator.errors import Location
+from generator.lintinput import Input, InputProblem, Survey
+from generator.manifests import Manifest, Origin
+from generator.rules.base import Context
+
+if TYPE_CHECKING:
+    from generator.lint import Engine
+
+# Below this much YAML a fork and the swap cost more than the second core saves.
+MIN_BYTES = 1 << 20
+
+
+class ChildFailed(Exception):
+    """The second process did not finish its share."""
+
+
+def cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None  # reading it reports why
+
+
+def worth(files: Sequence[Path]) -> bool:
+    """Whether `files` are enough to lint in two processes, and there are two cores to use."""
+    if sys.platform != "linux" or cores() < 2:
+        return False
+    total = 0
+    for path in files:
+        total += _size(path) or 0
+        if total >= MIN_BYTES:
+            return True
+    return False
+
+
+def shares(files: Sequence[Path]) -> list[bool]:
+    """For each file, whether the child reads it: every file to the process with fewer bytes
+    so far, so that both get files of every kind (a folder's files are often alike)."""
+    mine = theirs = 0
+    out = []
+    for path in files:
+        size = _size(path) or 0
+        out.append(theirs < mine)
+        if theirs < mine:
+            theirs += size
+        else:
+            mine += size
+    return out
+
+
+MakeContext = Callable[[list[Manifest], Input], Context]
+StartReport = Callable[["Engine", Input], Report]
+# What reading gave, in the order of the files: per file, the objects, notes and problems.
+Ends = list[tuple[int, int, int]]
+
+
+def lint(survey: Survey, engine: Engine, start: StartReport, context: MakeContext) -> Report:
+    """`survey` read and linted by this process and a child, as one process would."""
+    childs = shares(survey.files)
+    from_child, to_parent = os.pipe()
+    from_parent, to_child = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(from_child)
+        os.close(to_child)
+        theirs = [path for path, child in zip(survey.files, childs, strict=True) if child]
+        _child(survey, theirs, engine, context, os.fdopen(to_parent, "wb"),
+               os.fdopen(from_parent, "rb"))  # fmt: skip
+    os.close(to_parent)
+    os.close(from_parent)
+    finished = False
+    try:
+        with os.fdopen(from_child, "rb") as receive, os.fdopen(to_child, "wb") as send:
+            report = _parent(survey, childs, engine, start, context, receive, send)
+        finished = True
+        return report
+    finally:
+        if not finished:
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+
+
+def _read(survey: Survey, files: Sequence[Path]) -> Ends:
+    out = survey.reader.out
+    ends = []
+    for path in files:
+        survey.read_files([path])
+        ends.append((len(out.objects), len(out.notes), len(out.problems)))
+    return ends
+
+
+def _parent(
+    survey: Survey,
+    childs: list[bool],
+    engine: Engine,
+    start: StartReport,
+    context: MakeContext,
+    receive: BinaryIO,
+    send: BinaryIO,
+) -> Report:
+    own = survey.reader.out
+    walked = len(own.notes)
+    mine = [path for path, child in zip(survey.files, childs, strict=True) if not child]
+    ends = {False: iter(_read(survey, mine)), True: iter(())}
+    portable, notes, raw, files, child_ends = _load(receive)
+    ends[True] = iter(child_ends)
+    read = {
+        False: (own.objects, own.notes, own.problems),
+        True: (
+            [_manifest(o) for o in portable],
+            notes,
+            [InputProblem(code, Location(*where), message) for code, where, message in raw],
+        ),
+    }
+    # Everything in the order of the files, and which process read each object.
+    merged = Input(notes=own.notes[:walked], duplicate_keys=own.duplicate_keys,
+                   directories=own.directories, files=own.files + files)  # fmt: skip
+    owners: list[bool] = []
+    done = {False: (0, walked, 0), True: (0, 0, 0)}
+    for child in childs:
+        (o, n, p), (o_end, n_end, p_end) = done[child], next(ends[child])
+        objects, texts, problems = read[child]
+        merged.objects += objects[o:o_end]
+        merged.notes += texts[n:n_end]
+        merged.problems += problems[p:p_end]
+        owners += [child] * (o_end - o)
+        done[child] = (o_end, n_end, p_end)
+    o, n, p = done[False]
+    survey.build()
+    merged.objects += own.objects[o:]
+    merged.notes += own.notes[n:]
+    merged.problems += own.problems[p:]
+    owners += [False] * (len(own.objects) - o)
+    _dump(
+        send,
+        [
+            None if child else _portable(obj)
+            for obj, child in zip(merged.objects, owners, strict=True)
+        ],
+    )
+    ctx = context(merged.objects, merged)
+    report = start(engine, merged)
+    ours = iter(
+        _lint_own(
+            engine,
+            [obj for obj, child in zip(merged.objects, owners, strict=True) if not child],
+            ctx,
+            report,
+        )
+    )
+    found, suppressed = _load(receive)
+    theirs = iter(found)
+    seen: set[Diagnostic] = set()
+    for child in owners:
+        for finding, once in (
+            [(_diagnostic(engine, *fields), once) for *fields, once in next(theirs)]
+            if child
+            else next(ours)
+        ):
+            if once:
+                if finding in seen:
+                    continue
+                seen.add(finding)
+            report.findings.append(finding)
+    report.suppressed += suppressed
+    report.objects += len(owners)
+    return report
+
+
+def _lint_own(
+    engine: Engine, objects: Sequence[Manifest], ctx: Context, tally: Report
+) -> list[list[tuple[Diagnostic, bool]]]:
+    """The findings on each object, each with whether a rule found it (one finding of several
+    objects is said once); suppressions are counted in `tally`."""
+    report = Report()
+    seen: set[Diagnostic] = set()
+    out = []
+    for obj in objects:
+        before = len(report.findings)
+        engine.run([obj], ctx, report, seen)
+        out.append([(f, f in seen) for f in report.findings[before:]])
+    tally.suppressed += report.suppressed
+    return out
+
+
+def _child(
+    survey: Survey,
+    theirs: list[Path],
+    engine: Engine,
+    context: MakeContext,
+    send: BinaryIO,
+    receive: BinaryIO,
+) -> None:
+    """Read and lint `theirs`, send what the parent needs, and end without returning."""
+    code = 1
+    try:
+        # The parent reports Ctrl-C and termination; this process just ends with it.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        survey.reader.out = own = Input()
+        ends = _read(survey, theirs)
+        problems = [(p.code, _where(p.location), p.message) for p in own.problems]
+        objects = [_portable(o) for o in own.objects]
+        _dump(send, (objects, own.notes, problems, own.files, ends))
+        mine = iter(own.objects)
+        everything = [next(mine) if o is None else _manifest(o) for o in _load(receive)]
+        tally = Report()
+        found = _lint_own(engine, own.objects, context(everything, own), tally)
+        _dump(send, ([[(*_fields(f), once) for f, once in one] for one in found], tally.suppressed))
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _where(location: Location) -> tuple[str, int, int]:
+    return (location.path, location.line, location.col)
+
+
+def _portable(obj: Manifest) -> tuple[Any, ...]:
+    """What the other process needs of an object: its value and origin (lint objects have
+    no Kubernetes minors; positions stay where the text is)."""
+    return (obj.body, *_where(obj.origin.location), obj.origin.via)
+
+
+def _manifest(portable: Sequence[Any]) -> Manifest:
+    body, path, line, col, via = portable
+    return Manifest(body, Origin(Location(path, line, col), via))
+
+
+def _fields(found: Diagnostic) -> tuple[Any, ...]:
+    where = found.location
+    return (found.rule.code, found.severity, found.message, where.path, where.line, where.col,
+            found.kind, found.namespace, found.name)  # fmt: skip
+
+
+def _diagnostic(
+    engine: Engine,
+    code: str,
+    severity: str,
+    message: str,
+    path: str,
+    line: int,
+    col: int,
+    kind: str,
+    namespace: str,
+    name: str,
+) -> Diagnostic:
+    where = Location(path, line, col)
+    return Diagnostic(engine.infos[code], severity, message, where, kind, namespace, name)
+
+
+def _dump(stream: BinaryIO, value: Any) -> None:
+    """Length, format and bytes of `value`: marshal where it can (ten times faster than
+    pickle), pickle for values marshal does not know."""
+    try:
+        data, form = marshal.dumps(value), b"m"
+    except ValueError:
+        data, form = pickle.dumps(value, pickle.HIGHEST_PROTOCOL), b"p"
+    try:
+        stream.write(len(data).to_bytes(8, "little") + form)
+        stream.write(data)
+        stream.flush()
+    except BrokenPipeError:
+        raise ChildFailed from None
+
+
+def _load(stream: BinaryIO) -> Any:
+    head = stream.read(9)
+    if len(head) < 9:
+        raise ChildFailed
+    size = int.from_bytes(head[:8], "little")
+    data = stream.read(size)
+    if len(data) < size:
+        raise ChildFailed
+    return marshal.loads(data) if head[8:] == b"m" else pickle.loads(data)

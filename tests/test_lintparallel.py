@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from generator import lintparallel
+from generator.diagnostics import FORMATS
+from tests.conftest import Result, write
+
+Run = Callable[..., Result]
+
+POD = """apiVersion: v1
+kind: Pod
+metadata:
+  name: {name}
+  namespace: shop
+  annotations:
+    ignore.gitops-gen.dev/GG501: "{reason}"
+    ignore.gitops-gen.dev/GG999: "no such rule"
+spec:
+  containers:
+    - name: app
+      image: shop:latest
+      securityContext: {{privileged: true}}
+"""
+SERVICE = """apiVersion: v1
+kind: Service
+metadata:
+  name: {name}
+  namespace: shop
+spec:
+  selector: {{app: nothing}}
+  ports: [{{port: 80}}]
+"""
+
+
+def _corpus(root: Path) -> Path:
+    """Files of every kind of finding and note, objects repeated across files, an overlay."""
+    for n in range(6):
+        docs = [
+            POD.format(name=f"web{n}", reason="the agent needs the host" if n % 3 == 0 else ""),
+            SERVICE.format(name="front"),  # the same object in every file of the folder
+            SERVICE.format(name=f"back{n}"),
+        ]
+        write(root / "apps" / f"shop{n}.yaml", "---\n".join(docs))
+    write(root / "apps" / "broken.yaml", "kind: Pod\nmetadata: [unclosed\n")
+    write(root / "apps" / "values.yaml", "replicas: 3\n")
+    write(root / "chart" / "Chart.yaml", "name: chart\n")
+    write(root / "base" / "kustomization.yaml", "resources: [pod.yaml]\n")
+    write(root / "base" / "pod.yaml", POD.format(name="based", reason=""))
+    write(root / "prod" / "kustomization.yaml", "namePrefix: prod-\nresources: [../base]\n")
+    return root
+
+
+@pytest.fixture
+def two_processes(monkeypatch: pytest.MonkeyPatch) -> Callable[[bool], None]:
+    def use(two: bool) -> None:
+        monkeypatch.setattr(lintparallel, "worth", lambda files: two)
+
+    return use
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_two_processes_report_what_one_reports(
+    run: Run, tmp_path: Path, two_processes: Callable[[bool], None], fmt: str
+) -> None:
+    corpus = _corpus(tmp_path / "repo")
+    results = []
+    for two in (False, True):
+        two_processes(two)
+        results.append(run("lint", corpus, "--format", fmt, "--fail-on", "warning"))
+    one, both = results
+    assert "GG104" in one.stdout and "GG902" in one.stdout and "GG100" in one.stdout
+    assert (both.exit_code, both.stdout, both.stderr) == (one.exit_code, one.stdout, one.stderr)
+
+
+def test_a_file_the_child_cannot_read_is_reported_as_one_process_reports_it(
+    run: Run, tmp_path: Path, two_processes: Callable[[bool], None]
+) -> None:
+    folder = tmp_path / "repo"
+    write(folder / "a.yaml", POD.format(name="web", reason=""))
+    # Files are shared out in turn: the second goes to the child.
+    (folder / "b.yaml").symlink_to(tmp_path / "missing.yaml")
+    two_processes(True)
+    both = run("lint", folder)
+    two_processes(False)
+    one = run("lint", folder)
+    assert one.exit_code == 2 and "b.yaml: cannot read" in one.stderr
+    assert (both.exit_code, both.stdout, both.stderr) == (one.exit_code, one.stdout, one.stderr)
+
+
+def test_files_are_shared_out_by_size_in_turn(tmp_path: Path) -> None:
+    sizes = [100, 60, 50, 10, 30]
+    files = [write(tmp_path / f"{n}.yaml", "x" * size) for n, size in enumerate(sizes)]
+    # 100 to the parent, then the child until it has more: 60, 50; then 10 and 30 to the parent.
+    assert lintparallel.shares(files) == [False, True, True, False, False]
+
+
+def test_small_inputs_stay_in_one_process(tmp_path: Path) -> None:
+    small = write(tmp_path / "small.yaml", "x" * 1000)
+    large = write(tmp_path / "large.yaml", "x" * lintparallel.MIN_BYTES)
+    assert not lintparallel.worth([small])
+    assert lintparallel.worth([small, large]) == (lintparallel.cores() >= 2)
