@@ -168,16 +168,19 @@ def _parent(
             for obj, child in zip(merged.objects, owners, strict=True)
         ],
     )
-    ctx = context(merged.objects, merged)
     report = start(engine, merged)
     ours = iter(
         _lint_own(
             engine,
             [obj for obj, child in zip(merged.objects, owners, strict=True) if not child],
-            ctx,
+            context(merged.objects, merged),
             report,
         )
     )
+    # Freed while the child still lints rather than after: a tenth of the whole run.
+    del read, portable
+    for held in (own.objects, merged.objects, own.duplicate_keys, own.directories):
+        held.clear()
     found, suppressed = _load(receive)
     theirs = iter(found)
     seen: set[Diagnostic] = set()

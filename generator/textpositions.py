@@ -74,6 +74,22 @@ def _sequence_end(indent: int) -> re.Pattern[str]:
     return re.compile(rf"^(?:{less} {{{indent}}}(?!-(?: |$))[^ \n#])", re.M)
 
 
+# Where the line model placed each path, by document text: overlays of many clusters repeat
+# documents word for word, and a document's text alone decides where its nodes stand
+# (counted from its first line). Bounded: a long-lived process reads many inputs.
+_ANSWERS: dict[str, dict[tuple[DocPath, bool], tuple[int, int]]] = {}
+_MAX_TEXTS = 4096
+
+
+def _answers(document: str) -> dict[tuple[DocPath, bool], tuple[int, int]]:
+    found = _ANSWERS.get(document)
+    if found is None:
+        if len(_ANSWERS) >= _MAX_TEXTS:
+            _ANSWERS.clear()
+        found = _ANSWERS[document] = {}
+    return found
+
+
 class _Unmodelled(Exception):
     """The text does not have the shape the line model reads; compose it instead."""
 
@@ -96,19 +112,27 @@ class TextPositions(Positions):
         self.exact = exact
         self.composed: Positions | None = None
         self.modelled: bool | None = None
+        self.answers: dict[tuple[DocPath, bool], tuple[int, int]] | None = None
         self.nodes: dict[DocPath, tuple[int | None, int]] = {}
         self.children: dict[int, list[int]] = {}
 
     def at(self, path: DocPath, *, key: bool = False) -> Location:
-        if self.composed is None and self.modelled is None:
-            self.modelled = _modelled(self.text, self.start, self.end)
-        if self.composed is None and self.modelled:
-            try:
-                key_at, value_at = self._node(self._deepest(path))
-                return self._location(key_at if key and key_at is not None else value_at)
-            except _Unmodelled:
-                pass
         if self.composed is None:
+            if self.answers is None:
+                self.answers = _answers(self.text[self.start : self.end])
+            found = self.answers.get((path, key))
+            if found is not None:
+                return Location(self.file, self.line + found[0], found[1])
+            if self.modelled is None:
+                self.modelled = _modelled(self.text, self.start, self.end)
+            if self.modelled:
+                try:
+                    key_at, value_at = self._node(self._deepest(path))
+                    lines, col = self._relative(key_at if key and key_at is not None else value_at)
+                    self.answers[(path, key)] = (lines, col)
+                    return Location(self.file, self.line + lines, col)
+                except _Unmodelled:
+                    pass
             self.composed = self.exact()
         return self.composed.at(path, key=key)
 
@@ -124,10 +148,10 @@ class TextPositions(Positions):
             value = value[part]
         return path
 
-    def _location(self, offset: int) -> Location:
+    def _relative(self, offset: int) -> tuple[int, int]:
+        """(lines below the document's first line, column) of `offset`."""
         text = self.text
-        line = self.line + text.count("\n", self.start, offset)
-        return Location(self.file, line, offset - text.rfind("\n", 0, offset))
+        return text.count("\n", self.start, offset), offset - text.rfind("\n", 0, offset)
 
     def _node(self, path: DocPath) -> tuple[int | None, int]:
         """(offset of its key if a mapping holds it, offset of the node) for an existing path."""

@@ -156,6 +156,13 @@ _SCALARS = st.sampled_from(
 )
 
 
+def test_a_document_met_before_is_placed_at_its_own_lines() -> None:
+    _assert_as_exact(DEPLOYMENT)
+    # The same text again: lower in another file, then twice in one file.
+    _assert_as_exact(f"# header\n\n{DEPLOYMENT}")
+    _assert_as_exact(f"{DEPLOYMENT}---\n{DEPLOYMENT}")
+
+
 @st.composite
 def _yaml(draw: st.DrawFn, indent: int = 0, depth: int = 0) -> str:
     pad = " " * indent
