@@ -6,7 +6,6 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring_ascii
-from typing import Any
 
 from generator import __version__
 from generator.errors import EXIT_FINDINGS, EXIT_OK, Location, one_line
@@ -110,27 +109,29 @@ def _text(report: Report, rules: Sequence[RuleInfo]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _as_json(f: Diagnostic) -> dict[str, Any]:
-    return {
-        "rule": f.rule.code,
-        "name": f.rule.name,
-        "family": f.rule.family,
-        "severity": f.severity,
-        "message": f.message,
-        "file": f.location.path,
-        "line": f.location.line,
-        "column": f.location.col,
-        "kind": f.kind,
-        "namespace": f.namespace,
-        "objectName": f.name,
-    }
+# One finding as json.dumps(indent=2) writes it in the list of findings.
+_JSON_FINDING = (
+    '{\n      "rule": %s,\n      "name": %s,\n      "family": %s,\n      "severity": %s,\n'
+    '      "message": %s,\n      "file": %s,\n      "line": %s,\n      "column": %s,\n'
+    '      "kind": %s,\n      "namespace": %s,\n      "objectName": %s\n    }'
+)
+
+
+def _json_finding(f: Diagnostic) -> str:
+    quote = encode_basestring_ascii
+    rule, where = f.rule, f.location
+    return _JSON_FINDING % (
+        quote(rule.code), quote(rule.name), quote(rule.family), quote(f.severity),
+        quote(f.message), quote(where.path), _json_scalar(where.line), _json_scalar(where.col),
+        quote(f.kind), quote(f.namespace), quote(f.name),
+    )  # fmt: skip
 
 
 def _json(report: Report, rules: Sequence[RuleInfo]) -> str:
     """`json.dumps(body, indent=2)` of the findings, summary and notes, written directly:
     with an indent, json encodes in pure Python, a tenth of a large lint's time."""
     parts = [
-        _json_list([_json_flat(_as_json(f), "    ") for f in report.sorted()], "  "),
+        _json_list([_json_finding(f) for f in report.sorted()], "  "),
         _json_flat(report.summary(), "  "),
         _json_list([_json_scalar(n) for n in report.notes], "  "),
     ]

@@ -12,7 +12,6 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -108,6 +107,11 @@ def build_all(
             rest.append(directory)
         else:
             done[directory] = here
+    if not rest:
+        return dict(sorted(done.items()))
+    # Imported here: threads and their logging cost every lint start, and few builds need them.
+    from concurrent.futures import ThreadPoolExecutor
+
     workers = max(2, min(8, (os.cpu_count() or 2) * 2))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         done.update((b.directory, b) for b in pool.map(lambda d: _build_one(cmd, root, d), rest))

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import marshal
 import os
-import pickle
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -288,6 +287,8 @@ def _dump(stream: BinaryIO, value: Any) -> None:
     try:
         data, form = marshal.dumps(value), b"m"
     except ValueError:
+        import pickle  # rarely needed, and slow to import
+
         data, form = pickle.dumps(value, pickle.HIGHEST_PROTOCOL), b"p"
     try:
         stream.write(len(data).to_bytes(8, "little") + form)
@@ -305,4 +306,8 @@ def _load(stream: BinaryIO) -> Any:
     data = stream.read(size)
     if len(data) < size:
         raise ChildFailed
-    return marshal.loads(data) if head[8:] == b"m" else pickle.loads(data)
+    if head[8:] == b"m":
+        return marshal.loads(data)
+    import pickle
+
+    return pickle.loads(data)
