@@ -59,8 +59,10 @@ class Engine:
         self.by_kind: dict[str, list[tuple[ModuleType, RuleInfo, str]]] = {}
         self.any_kind: list[tuple[ModuleType, RuleInfo, str]] = []
         self.infos = {r.code: r for r in rules.infos()}
+        self.levels = {m.CODE: config.effective(m.CODE, m.SEVERITY) for m in rules.REGISTRY}
+        # The rules each kind of object goes through, looked up once per object.
         for module in rules.REGISTRY:
-            level = config.effective(module.CODE, module.SEVERITY)
+            level = self.levels[module.CODE]
             if level is None:
                 continue
             entry = (module, self.infos[module.CODE], level)
@@ -75,8 +77,7 @@ class Engine:
                     self.by_kind.setdefault(kind, []).append(entry)
 
     def level(self, code: str) -> str | None:
-        module = rules.BY_CODE[code]
-        return self.config.effective(code, module.SEVERITY)
+        return self.levels[code]
 
     def diagnostic(
         self,

@@ -271,10 +271,12 @@ def survey(paths: Iterable[Path], build_cmd: list[str] | None, ignored: Iterable
     all_covered = {p for o in tops for p in covered[o]}
     wanted: dict[Path, None] = {}  # a file named twice is read once, where first named
     for path in files:
-        resolved = path.resolve()
-        in_overlay = resolved in all_covered or any(
-            parent in all_covered for parent in resolved.parents
-        )
+        in_overlay = False
+        if all_covered:  # resolving every file of a large folder costs a blink of its own
+            resolved = path.resolve()
+            in_overlay = resolved in all_covered or any(
+                parent in all_covered for parent in resolved.parents
+            )
         if path.name in KUSTOMIZATION_FILES or not in_overlay:
             wanted.setdefault(path)
     return Survey(reader, list(wanted), tops, covered, remote, build_cmd)
