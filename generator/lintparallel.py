@@ -4,9 +4,9 @@ The child is forked before anything is read (forked after, it copies every page 
 counting touches). Each process reads its share; they swap the objects they read (values and
 origins, not positions), so both hold the whole input, which the rules that look across objects
 need; each lints only the objects it read, finding the lines of its own findings in its own
-texts; the child hands back its finished findings. Joined in input order (the parent's files,
-then the child's, then kustomize builds), they are what one process finds: rules see the same
-objects in the same order, and a report is sorted on output.
+texts; the child hands back its finished findings. Joined in input order (the files in
+order, then kustomize builds, which the parent runs), they are what one process finds: rules
+see the same objects in the same order, and a report is sorted on output.
 
 Whatever stops the child (a file it cannot read, a signal), `ChildFailed` says to lint in one
 process instead, which reports the error where one process meets it.
@@ -18,6 +18,7 @@ import marshal
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -52,7 +53,8 @@ def _size(path: Path) -> int | None:
 
 def worth(files: Sequence[Path]) -> bool:
     """Whether `files` are enough to lint in two processes, and there are two cores to use."""
-    if sys.platform != "linux" or cores() < 2:
+    # Forking copies only the calling thread: another one could hold a lock the child needs.
+    if sys.platform != "linux" or cores() < 2 or threading.active_count() > 1:
         return False
     total = 0
     for path in files:
@@ -85,14 +87,19 @@ Ends = list[tuple[int, int, int]]
 
 def lint(survey: Survey, engine: Engine, start: StartReport, context: MakeContext) -> Report:
     """`survey` read and linted by this process and a child, as one process would."""
-    childs = shares(survey.files)
+    by_child = shares(survey.files)
     from_child, to_parent = os.pipe()
     from_parent, to_child = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # out of processes or memory: one process will do
+        for fd in (from_child, to_parent, from_parent, to_child):
+            os.close(fd)
+        raise ChildFailed from None
     if pid == 0:
         os.close(from_child)
         os.close(to_child)
-        theirs = [path for path, child in zip(survey.files, childs, strict=True) if child]
+        theirs = [path for path, child in zip(survey.files, by_child, strict=True) if child]
         _child(survey, theirs, engine, context, os.fdopen(to_parent, "wb"),
                os.fdopen(from_parent, "rb"))  # fmt: skip
     os.close(to_parent)
@@ -100,7 +107,7 @@ def lint(survey: Survey, engine: Engine, start: StartReport, context: MakeContex
     finished = False
     try:
         with os.fdopen(from_child, "rb") as receive, os.fdopen(to_child, "wb") as send:
-            report = _parent(survey, childs, engine, start, context, receive, send)
+            report = _parent(survey, by_child, engine, start, context, receive, send)
         finished = True
         return report
     finally:
@@ -120,7 +127,7 @@ def _read(survey: Survey, files: Sequence[Path]) -> Ends:
 
 def _parent(
     survey: Survey,
-    childs: list[bool],
+    by_child: list[bool],
     engine: Engine,
     start: StartReport,
     context: MakeContext,
@@ -129,7 +136,7 @@ def _parent(
 ) -> Report:
     own = survey.reader.out
     walked = len(own.notes)
-    mine = [path for path, child in zip(survey.files, childs, strict=True) if not child]
+    mine = [path for path, child in zip(survey.files, by_child, strict=True) if not child]
     ends = {False: iter(_read(survey, mine)), True: iter(())}
     portable, notes, raw, files, child_ends = _load(receive)
     ends[True] = iter(child_ends)
@@ -146,7 +153,7 @@ def _parent(
                    directories=own.directories, files=own.files + files)  # fmt: skip
     owners: list[bool] = []
     done = {False: (0, walked, 0), True: (0, 0, 0)}
-    for child in childs:
+    for child in by_child:
         (o, n, p), (o_end, n_end, p_end) = done[child], next(ends[child])
         objects, texts, problems = read[child]
         merged.objects += objects[o:o_end]
@@ -176,7 +183,7 @@ def _parent(
             report,
         )
     )
-    # Freed while the child still lints rather than after: a tenth of the whole run.
+    # Freed while the child still lints rather than after it.
     del read, portable
     for held in (own.objects, merged.objects, own.duplicate_keys, own.directories):
         held.clear()
