@@ -60,7 +60,6 @@ class Engine:
         self.any_kind: list[tuple[ModuleType, RuleInfo, str]] = []
         self.infos = {r.code: r for r in rules.infos()}
         self.levels = {m.CODE: config.effective(m.CODE, m.SEVERITY) for m in rules.REGISTRY}
-        # The rules each kind of object goes through, looked up once per object.
         for module in rules.REGISTRY:
             level = self.levels[module.CODE]
             if level is None:
@@ -204,7 +203,7 @@ def lint(
     paths: Sequence[Path], config: LintConfig, build_cmd: list[str] | None, store: SchemaStore
 ) -> Report:
     """Read, build and lint `paths`; every finding, suppression count and note."""
-    with no_cycle_collection():
+    with no_cycle_collection(freeze=True):
         load_crds(store, config.crds)
         survey = lintinput.survey(paths, build_cmd, config.ignore_paths)
         engine = Engine(config)
