@@ -210,8 +210,7 @@ def lint(
         if lintparallel.worth(survey.files):
             try:
                 return lintparallel.lint(survey, engine, _starting_report, _context(config, store))
-            except lintparallel.ChildFailed:
-                # Whatever stopped the second process, one process gives the same answer.
+            except lintparallel.Abandoned:
                 survey = lintinput.survey(paths, build_cmd, config.ignore_paths)
         survey.read_files(survey.files)
         survey.build()

@@ -8,8 +8,8 @@ texts; the child hands back its finished findings. Joined in input order (the fi
 order, then kustomize builds, which the parent runs), they are what one process finds: rules
 see the same objects in the same order, and a report is sorted on output.
 
-Whatever stops the child (a file it cannot read, a signal), `ChildFailed` says to lint in one
-process instead, which reports the error where one process meets it.
+Whatever stops either process (a file it cannot read, a signal to the child), `Abandoned`
+says to lint in one process instead, which reports the first error in the order of the files.
 """
 
 from __future__ import annotations
@@ -36,8 +36,9 @@ if TYPE_CHECKING:
 MIN_BYTES = 1 << 20
 
 
-class ChildFailed(Exception):
-    """The second process did not finish its share."""
+class Abandoned(Exception):
+    """The two processes did not finish: one process gives the answer, or the error where
+    reading in order meets it first."""
 
 
 def cores() -> int:
@@ -95,7 +96,7 @@ def lint(survey: Survey, engine: Engine, start: StartReport, context: MakeContex
     except OSError:  # out of processes or memory: one process will do
         for fd in (from_child, to_parent, from_parent, to_child):
             os.close(fd)
-        raise ChildFailed from None
+        raise Abandoned from None
     if pid == 0:
         os.close(from_child)
         os.close(to_child)
@@ -137,7 +138,10 @@ def _parent(
     own = survey.reader.out
     walked = len(own.notes)
     mine = [path for path, child in zip(survey.files, by_child, strict=True) if not child]
-    ends = {False: iter(_read(survey, mine)), True: iter(())}
+    try:
+        ends = {False: iter(_read(survey, mine)), True: iter(())}
+    except Exception:
+        raise Abandoned from None  # the child's files may hold an earlier error
     portable, notes, raw, files, child_ends = _load(receive)
     ends[True] = iter(child_ends)
     read = {
@@ -302,17 +306,17 @@ def _dump(stream: BinaryIO, value: Any) -> None:
         stream.write(data)
         stream.flush()
     except BrokenPipeError:
-        raise ChildFailed from None
+        raise Abandoned from None
 
 
 def _load(stream: BinaryIO) -> Any:
     head = stream.read(9)
     if len(head) < 9:
-        raise ChildFailed
+        raise Abandoned
     size = int.from_bytes(head[:8], "little")
     data = stream.read(size)
     if len(data) < size:
-        raise ChildFailed
+        raise Abandoned
     if head[8:] == b"m":
         return marshal.loads(data)
     import pickle

@@ -91,6 +91,21 @@ def test_a_file_the_child_cannot_read_is_reported_as_one_process_reports_it(
     assert (both.exit_code, both.stdout, both.stderr) == (one.exit_code, one.stdout, one.stderr)
 
 
+def test_of_two_unreadable_files_the_first_is_reported_whichever_process_reads_it(
+    run: Run, tmp_path: Path, two_processes: Callable[[bool], None]
+) -> None:
+    folder = tmp_path / "repo"
+    write(folder / "a.yaml", POD.format(name="web", reason=""))  # the parent's
+    write(folder / "b.yaml", "#" * (16 * 1024 * 1024 + 1))  # the child's: too large to lint
+    (folder / "c.yaml").symlink_to(tmp_path / "missing.yaml")  # the parent's again
+    two_processes(True)
+    both = run("lint", folder)
+    two_processes(False)
+    one = run("lint", folder)
+    assert one.exit_code == 2 and "b.yaml: file is larger than" in one.stderr
+    assert (both.exit_code, both.stdout, both.stderr) == (one.exit_code, one.stdout, one.stderr)
+
+
 def test_files_are_shared_out_by_size_in_turn(tmp_path: Path) -> None:
     sizes = [100, 60, 50, 10, 30]
     files = [write(tmp_path / f"{n}.yaml", "x" * size) for n, size in enumerate(sizes)]
