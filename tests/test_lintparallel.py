@@ -55,55 +55,49 @@ def _corpus(root: Path) -> Path:
 
 
 @pytest.fixture
-def two_processes(monkeypatch: pytest.MonkeyPatch) -> Callable[[bool], None]:
-    def use(two: bool) -> None:
-        monkeypatch.setattr(lintparallel, "worth", lambda files: two)
+def both_ways(run: Run, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    """Lint in one process, then (however small the input) in two; the same result or fail."""
 
-    return use
+    def lint(*args: str | Path) -> Result:
+        results = []
+        for two in (False, True):
+            monkeypatch.setattr(lintparallel, "worth", lambda files, two=two: two)
+            results.append(run("lint", *args))
+        one, both = results
+        assert (both.exit_code, both.stdout, both.stderr) == (one.exit_code, one.stdout, one.stderr)
+        return one
+
+    return lint
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_two_processes_report_what_one_reports(
-    run: Run, tmp_path: Path, two_processes: Callable[[bool], None], fmt: str
+    both_ways: Callable[..., Result], tmp_path: Path, fmt: str
 ) -> None:
-    corpus = _corpus(tmp_path / "repo")
-    results = []
-    for two in (False, True):
-        two_processes(two)
-        results.append(run("lint", corpus, "--format", fmt, "--fail-on", "warning"))
-    one, both = results
+    one = both_ways(_corpus(tmp_path / "repo"), "--format", fmt, "--fail-on", "warning")
     assert "GG104" in one.stdout and "GG902" in one.stdout and "GG100" in one.stdout
-    assert (both.exit_code, both.stdout, both.stderr) == (one.exit_code, one.stdout, one.stderr)
 
 
 def test_a_file_the_child_cannot_read_is_reported_as_one_process_reports_it(
-    run: Run, tmp_path: Path, two_processes: Callable[[bool], None]
+    both_ways: Callable[..., Result], tmp_path: Path
 ) -> None:
     folder = tmp_path / "repo"
     write(folder / "a.yaml", POD.format(name="web", reason=""))
     # Files are shared out in turn: the second goes to the child.
     (folder / "b.yaml").symlink_to(tmp_path / "missing.yaml")
-    two_processes(True)
-    both = run("lint", folder)
-    two_processes(False)
-    one = run("lint", folder)
+    one = both_ways(folder)
     assert one.exit_code == 2 and "b.yaml: cannot read" in one.stderr
-    assert (both.exit_code, both.stdout, both.stderr) == (one.exit_code, one.stdout, one.stderr)
 
 
 def test_of_two_unreadable_files_the_first_is_reported_whichever_process_reads_it(
-    run: Run, tmp_path: Path, two_processes: Callable[[bool], None]
+    both_ways: Callable[..., Result], tmp_path: Path
 ) -> None:
     folder = tmp_path / "repo"
     write(folder / "a.yaml", POD.format(name="web", reason=""))  # the parent's
     write(folder / "b.yaml", "#" * (16 * 1024 * 1024 + 1))  # the child's: too large to lint
     (folder / "c.yaml").symlink_to(tmp_path / "missing.yaml")  # the parent's again
-    two_processes(True)
-    both = run("lint", folder)
-    two_processes(False)
-    one = run("lint", folder)
+    one = both_ways(folder)
     assert one.exit_code == 2 and "b.yaml: file is larger than" in one.stderr
-    assert (both.exit_code, both.stdout, both.stderr) == (one.exit_code, one.stdout, one.stderr)
 
 
 def test_files_are_shared_out_by_size_in_turn(tmp_path: Path) -> None:
