@@ -8,6 +8,9 @@ through a shim put first on the child's PATH).
 With --fleet the catalogue sets `fleet: true` (ApplicationSets, generator/render/fleet.py) and
 every size builds its kustomizations; the 1,000/100 wall-time ratio is printed at the end.
 
+Scratch folders follow TMPDIR. Writing 16,000 files can cost more kernel time than the render
+itself on some disks (see RESULTS.md); TMPDIR=/dev/shm measures gitops-gen alone.
+
 Usage: python benchmarks/fleet_scale.py [--sizes 1,10,100,1000] [--apps 3] [--kustomize-up-to N]
        [--fleet]
 """
