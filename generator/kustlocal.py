@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import jsonpatch, smpatch
+from generator.datacopy import copied
 
 # kustomize's legacy output order (its resid package): these kinds first and last, in this order;
 # every other kind in between; ties by group_version_kind, then "namespace|name" with "~X" for
@@ -211,12 +212,6 @@ def _canonical(body: dict[str, Any]) -> dict[str, Any]:
     ):
         return body
     return ordered
-
-
-def copied(body: dict[str, Any]) -> dict[str, Any]:
-    """A deep copy (the objects hold only JSON values: the checks above refuse anything else)."""
-    result: dict[str, Any] = json.loads(json.dumps(body))
-    return result
 
 
 def legacy_key(obj: dict[str, Any]) -> tuple[int, str, str]:
