@@ -106,9 +106,11 @@ class Engine:
         ctx: Context,
         report: Report,
         seen: set[Diagnostic] | None = None,
+        ends: list[int] | None = None,
     ) -> None:
         """Lint `objects`; `seen` holds the rules' findings of earlier runs on the same input
-        (the engine's own, on suppressions, are never said once for several objects)."""
+        (the engine's own, on suppressions, are never said once for several objects). `ends`
+        gets, after each object, how many findings the report then holds."""
         seen = set() if seen is None else seen
         # Objects that share one body (a rendered file's object and each build that takes it
         # unchanged) get each rule's findings once: a rule sees the body and the context, unless
@@ -158,6 +160,8 @@ class Engine:
                         seen.add(found)
                         report.findings.append(found)
             self._check_suppressions(obj, suppressions, used, report)
+            if ends is not None:
+                ends.append(len(report.findings))
 
     def _check_suppressions(
         self,

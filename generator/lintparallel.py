@@ -217,11 +217,11 @@ def _lint_own(
     objects is said once); suppressions are counted in `tally`."""
     report = Report()
     seen: set[Diagnostic] = set()
+    ends: list[int] = []
+    engine.run(objects, ctx, report, seen, ends)
     out = []
-    for obj in objects:
-        before = len(report.findings)
-        engine.run([obj], ctx, report, seen)
-        out.append([(f, f in seen) for f in report.findings[before:]])
+    for start, end in zip([0, *ends], ends, strict=False):
+        out.append([(f, f in seen) for f in report.findings[start:end]])
     tally.suppressed += report.suppressed
     return out
 
