@@ -17,10 +17,10 @@ from generator import kustomize
 from generator.lint import lint
 from generator.lintconfig import LintConfig
 from generator.schema import SchemaStore
-from tests.conftest import SHARED
+from tests.conftest import ROOT
 
-CORPUS = SHARED / "corpus"
-FIXTURES = CORPUS / "validator-fixtures"
+# The fixtures these tests use, with their sources and licences (SOURCES.md there).
+FIXTURES = ROOT / "tests" / "data" / "validator-fixtures"
 
 # Their check → our rules. Checks missing here have no counterpart among our rules.
 SHARED_CHECKS: dict[str, tuple[str, ...]] = {
