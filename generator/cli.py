@@ -461,4 +461,21 @@ def explain_command(code: str) -> None:
 
 def main() -> None:
     signal.signal(signal.SIGTERM, _terminate)
-    cli()
+    try:
+        cli()
+    except SystemExit as end:
+        _leave(end.code)
+
+
+def _leave(code: str | int | None) -> None:
+    """End the process once its output is out, without freeing what it built: the kernel
+    takes the memory back at once, where Python would free objects one by one (a twentieth
+    of a large lint's time). Every file it wrote is closed by then; nothing waits for exit."""
+    if not isinstance(code, int):  # None, or a message for Python to print
+        sys.exit(code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe: Python's own exit says so, as before
+        sys.exit(code)
+    os._exit(code)

@@ -23,15 +23,18 @@ HEAVY = (
 )
 WATCHED = (*HEAVY, "ruamel.yaml", "generator.rules")
 
-# Runs the command as `gitops-gen` would, then names the heavy modules it loaded.
+# Runs the command as `gitops-gen` would, then names the heavy modules it loaded (`main` would
+# end the process before the probe could look).
 _PROBE = f"""
-import runpy, sys
+import sys
+from generator.cli import cli
 sys.argv = ["gitops-gen", *sys.argv[1:]]
 try:
-    runpy.run_module("generator", run_name="__main__")
-except SystemExit:
-    pass
+    cli()
+except SystemExit as end:
+    code = end.code
 print("loaded:", *sorted(m for m in {WATCHED!r} if m in sys.modules), file=sys.stderr)
+sys.exit(code)
 """
 
 
