@@ -103,10 +103,11 @@ def _is_branch_of_requirements(node: Mapping[str, Any]) -> bool:
 
 
 class SchemaStore:
-    """Finds, compiles and caches the schema for each kind; one store per process is enough."""
+    """Finds, compiles and caches the schema for each kind. The shipped schemas are compiled
+    once per process for every store; a store adds the CRDs read from its input (and --crd),
+    which come before them."""
 
-    def __init__(self, crd_dirs: Iterable[Path] = ()) -> None:
-        self._crd_dirs = (*crd_dirs, shipped("schemas") / "crds")
+    def __init__(self) -> None:
         self._validators: dict[tuple[str, str, str], jsonschema_rs.Validator | None] = {}
         self._crd_objects: dict[tuple[str, str], dict[str, Any]] = {}
         self._raw: dict[tuple[str, str], dict[str, Any] | None] = {}
@@ -131,44 +132,22 @@ class SchemaStore:
             return found
         key = (api_version, kind)
         if key not in self._raw:
-            group, _, version = api_version.rpartition("/")
-            paths = [folder / group / f"{kind.lower()}_{version}.json" for folder in self._crd_dirs]
-            hits = [p for p in paths if group and p.is_file()]
-            self._raw[key] = json.loads(hits[0].read_text("utf-8")) if hits else None
+            path = _crd_file(api_version, kind)
+            self._raw[key] = json.loads(path.read_text("utf-8")) if path else None
         return self._raw[key]
 
     def validator(self, minor: str, api_version: str, kind: str) -> jsonschema_rs.Validator | None:
         key = (minor, api_version, kind)
         if key not in self._validators:
-            self._validators[key] = self._compile(minor, api_version, kind)
+            own = self._crd_objects.get((api_version, kind)) if _custom(api_version) else None
+            if own is None:
+                self._validators[key] = _shipped_validator(minor, api_version, kind)
+            else:
+                schema = _custom_resource(own)
+                self._validators[key] = jsonschema_rs.validator_for(
+                    schema, registry=_registry(minor)
+                )
         return self._validators[key]
-
-    def _compile(self, minor: str, api_version: str, kind: str) -> jsonschema_rs.Validator | None:
-        schema = self._crd_schema(api_version, kind)
-        if schema is None:
-            path = _schema_dir(minor) / _k8s_file(api_version, kind)
-            if not path.is_file():
-                return None
-            schema = json.loads(path.read_text("utf-8"))
-        return jsonschema_rs.validator_for(schema, registry=_registry(minor))
-
-    def _crd_schema(self, api_version: str, kind: str) -> dict[str, Any] | None:
-        group, _, version = api_version.rpartition("/")
-        if not group or "." not in group:
-            return None
-        found = self._crd_objects.get((api_version, kind))
-        if found is not None:
-            strict: dict[str, Any] = _strict(found)
-            strict.setdefault("properties", {})["metadata"] = {"$ref": _OBJECT_META}
-            return strict
-        for folder in self._crd_dirs:
-            path = folder / group / f"{kind.lower()}_{version}.json"
-            if path.is_file():
-                schema: dict[str, Any] = _strict(json.loads(path.read_text("utf-8")))
-                schema.setdefault("properties", {})["metadata"] = {"$ref": _OBJECT_META}
-                schema.pop("$schema", None)
-                return schema
-        return None
 
     def validate(self, obj: Mapping[str, Any], minor: str) -> list[SchemaError]:
         """Every schema error of `obj` for Kubernetes `minor`; an unknown kind is an error."""
@@ -192,6 +171,45 @@ class SchemaStore:
             for err in validator.iter_errors(obj)
         }
         return sorted(errors)
+
+
+_SHIPPED_CRDS = shipped("schemas") / "crds"
+
+
+def _custom(api_version: str) -> bool:
+    """Whether an apiVersion names a custom resource's group (which has a dot)."""
+    return "." in api_version.rpartition("/")[0]
+
+
+def _crd_file(api_version: str, kind: str) -> Path | None:
+    """The shipped schema file of a custom resource (`group/kind_version.json`), if any."""
+    if not _custom(api_version):
+        return None
+    group, _, version = api_version.rpartition("/")
+    path = _SHIPPED_CRDS / group / f"{kind.lower()}_{version}.json"
+    return path if path.is_file() else None
+
+
+def _custom_resource(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """A CRD's schema as its objects are checked: strict, with metadata as ObjectMeta."""
+    strict: dict[str, Any] = _strict(schema)
+    strict.setdefault("properties", {})["metadata"] = {"$ref": _OBJECT_META}
+    strict.pop("$schema", None)
+    return strict
+
+
+@cache
+def _shipped_validator(minor: str, api_version: str, kind: str) -> jsonschema_rs.Validator | None:
+    """The validator of a kind from the shipped schemas: vendored CRDs, then Kubernetes."""
+    path = _crd_file(api_version, kind)
+    if path is not None:
+        schema = _custom_resource(json.loads(path.read_text("utf-8")))
+    else:
+        path = _schema_dir(minor) / _k8s_file(api_version, kind)
+        if not path.is_file():
+            return None
+        schema = json.loads(path.read_text("utf-8"))
+    return jsonschema_rs.validator_for(schema, registry=_registry(minor))
 
 
 def _pointer(parts: Iterable[str | int]) -> str:

@@ -100,6 +100,29 @@ def test_removed_api_versions_fail_on_newer_kubernetes(store: SchemaStore) -> No
 def test_validators_are_compiled_once(store: SchemaStore) -> None:
     first = store.validator("1.30", "apps/v1", "Deployment")
     assert first is store.validator("1.30", "apps/v1", "Deployment")
+    assert first is SchemaStore().validator("1.30", "apps/v1", "Deployment")
+
+
+def test_a_crd_read_from_the_input_serves_only_its_own_store() -> None:
+    crd = {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "spec": {
+            "group": "argoproj.io",
+            "names": {"kind": "Application"},
+            "versions": [
+                {
+                    "name": "v1alpha1",
+                    "schema": {"openAPIV3Schema": {"x-kubernetes-preserve-unknown-fields": True}},
+                }
+            ],
+        },
+    }
+    own = SchemaStore()
+    own.add_crd(crd)
+    body = application(chartt="x")
+    assert own.validate(body, "1.30") == []  # the input's CRD comes before the shipped one
+    assert SchemaStore().validate(body, "1.30") != []
 
 
 def test_supported_versions_are_sorted_numerically() -> None:
