@@ -15,10 +15,11 @@ from typing import Any
 
 from generator import strictschema
 from generator.catalogue import suggest
+from generator.docpaths import format_path
 from generator.errors import Location, Problem, UserError
 from generator.model import Chart, Memory
 from generator.resources import shipped
-from generator.yamlio import format_path, load_document, read_text
+from generator.yamlio import load_document, read_text
 
 PROFILES = ("tiny", "small", "standard")
 BASE_VALUES = "values.yaml"

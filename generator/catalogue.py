@@ -18,11 +18,12 @@ from typing import Any
 from jsonschema.exceptions import ValidationError, best_match
 
 from generator import credentials, model, servertypes, strictschema
+from generator.docpaths import DocPath, Positions, format_path
 from generator.errors import Problem, UserError
 from generator.fastyaml import load_positioned
 from generator.quantity import format_bytes, parse_bytes
 from generator.resources import shipped
-from generator.yamlio import DocPath, Positions, format_path, read_text
+from generator.yamlio import read_text
 
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 # As in Docker's reference parsing, a first component is a registry only when it looks like a

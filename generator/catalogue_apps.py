@@ -8,10 +8,10 @@ from typing import Any, Protocol
 
 from generator import model
 from generator.catalogue import DEFAULT_MEMORY, IMAGE, address_range_problem, suggest
+from generator.docpaths import DocPath, Positions
 from generator.errors import Problem
 from generator.quantity import parse_bytes
 from generator.wording import listed
-from generator.yamlio import DocPath, Positions
 
 CRON_KIND = "CronJob"
 EXTERNAL_SECRETS_GROUP = "external-secrets.io"

@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from generator.docpaths import DocPath, Positions, format_path
 from generator.errors import Problem
-from generator.yamlio import DocPath, Positions, format_path
 
 # scheme://userinfo@…: for http(s) and oci any userinfo is a credential (a token often stands
 # alone as the user name); for ssh a user name is normal (`ssh://git@…`), a password is not.

@@ -19,13 +19,8 @@ import yaml.cyaml
 from yaml.constructor import SafeConstructor
 from yaml.resolver import BaseResolver
 
-from generator.yamlio import (
-    MAX_DEPTH,
-    MAX_EXPANDED_NODES,
-    DocPath,
-    Positions,
-    load_document,
-)
+from generator.docpaths import MAX_DEPTH, DocPath, Positions
+from generator.yamlio import MAX_EXPANDED_NODES, load_document
 
 _DOUBT = "tag:gitops-gen:doubt"
 

@@ -136,7 +136,7 @@ class Files:
 
     def documents(self, path: Path) -> list[Any] | None:
         """The documents held for `path` as its text reads back, or None to read the text."""
-        from generator.yamlio import MAX_DEPTH  # not needed to resolve the command
+        from generator.docpaths import MAX_DEPTH  # not needed to resolve the command
 
         held = self.parsed.get(path)
         if held is None or not all(
@@ -685,7 +685,7 @@ def _text_docs(text: str) -> list[Any]:
     """The documents of `text` when kustomize's YAML readers read them alike, or NotLocal."""
     import yaml  # not needed to resolve the command
 
-    from generator.documents import too_deep
+    from generator.exactdocs import too_deep
 
     if too_deep(text) is not None:
         raise NotLocal  # kustomize names the error; composing it here would crash

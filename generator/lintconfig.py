@@ -18,7 +18,6 @@ from typing import Any
 
 from generator.diagnostics import SEVERITIES
 from generator.errors import Location, UserError
-from generator.yamlio import load_document, read_text
 
 CONFIG_NAME = ".gitops-gen.yaml"
 DEFAULT_KUBERNETES = "1.33"
@@ -71,6 +70,9 @@ def _strings(data: dict[str, Any], key: str, path: Path) -> tuple[str, ...]:
 
 
 def load(path: Path) -> LintConfig:
+    # Only a settings file is read with ruamel's positions: most lint runs have none.
+    from generator.yamlio import load_document, read_text
+
     data, positions = load_document(read_text(path), str(path))
     if data is None:
         data = {}

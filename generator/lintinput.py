@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from generator import kustomize
+from generator.docpaths import DocPath
 from generator.documents import Document, load_documents
 from generator.errors import Location, UserError
 from generator.manifests import Manifest, Origin
-from generator.yamlio import DocPath
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 _YAML = (".yaml", ".yml", ".json")

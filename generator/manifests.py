@@ -6,9 +6,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.docpaths import Positions
 from generator.errors import Location
-from generator.fastdump import dump_all
-from generator.yamlio import Positions
 
 
 @dataclass(frozen=True)
@@ -67,6 +66,8 @@ class Tree:
 
     def files(self) -> dict[str, str]:
         """Every file's content, in a stable order."""
+        from generator.fastdump import dump_all  # the YAML writer: lint never needs it
+
         out = {path: dump_all([m.body for m in items]) for path, items in self.objects.items()}
         out.update(self.texts)
         return dict(sorted(out.items()))

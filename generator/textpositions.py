@@ -17,8 +17,8 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from generator.docpaths import DocPath, Positions
 from generator.errors import Location
-from generator.yamlio import DocPath, Positions
 
 # Text in which lines do not tell the structure: tabs, a quoted scalar or a flow collection left
 # open at the end of its line, a comment-like `#` or bracket inside one (all over-approximated).

@@ -12,7 +12,6 @@ import io
 import re
 import warnings
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -25,50 +24,13 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scanner import RoundTripScanner
 
+from generator.docpaths import MAX_DEPTH, DocPath, Positions, format_path
 from generator.errors import Location, UserError
 
 # ruamel parses roughly 150 KB/s; a catalogue of a thousand clusters is far below this.
 MAX_BYTES = 1024 * 1024
 # Expanded node count past which aliases are treated as an attack, not as reuse.
 MAX_EXPANDED_NODES = 200_000
-
-DocPath = tuple[str | int, ...]
-
-
-@dataclass
-class Positions:
-    """Where each value (and each mapping key) of a loaded document stands in its file."""
-
-    file: str
-    values: dict[DocPath, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[DocPath, tuple[int, int]] = field(default_factory=dict)
-
-    def at(self, path: DocPath, *, key: bool = False) -> Location:
-        """The location of `path`, or of its nearest ancestor that has one."""
-        table = self.keys if key else self.values
-        probe = path
-        while True:
-            if probe in table:
-                line, col = table[probe]
-                return Location(self.file, line, col)
-            if probe in self.values:
-                line, col = self.values[probe]
-                return Location(self.file, line, col)
-            if not probe:
-                return Location(self.file, 1, 1)
-            probe = probe[:-1]
-
-
-def format_path(path: DocPath) -> str:
-    """`("clusters", 2, "nodePools")` → `clusters[2].nodePools`."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else part
-    return out
-
 
 # What YAML (and ruamel's marks) count as a line break; a lone CR is one.
 _BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
@@ -107,11 +69,6 @@ def read_text(path: Path) -> str:
             Location(display, line, col),
             f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; save the file as UTF-8",
         ) from None
-
-
-# Nesting deeper than this is refused: later stages (schema validation, rendering) recurse per
-# level, ruamel's scanner slows quadratically with bracket depth, and no catalogue comes close.
-MAX_DEPTH = 200
 
 
 class _Refused(Exception):

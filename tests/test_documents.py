@@ -8,10 +8,11 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.documents import Document, exact_documents, load_documents
+from generator.docpaths import DocPath
+from generator.documents import Document, load_documents
 from generator.errors import Location
+from generator.exactdocs import exact_documents
 from generator.textpositions import TextPositions
-from generator.yamlio import DocPath
 from tests.conftest import Result, gitops_gen, write
 
 Run = Callable[..., Result]

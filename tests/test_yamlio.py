@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from generator import yamlio
+from generator.docpaths import format_path
 from generator.errors import Location, UserError
-from generator.yamlio import dump_all, format_path, load_all_plain, load_document, read_text
+from generator.yamlio import dump_all, load_all_plain, load_document, read_text
 from tests.conftest import write
 
 

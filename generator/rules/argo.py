@@ -7,9 +7,9 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from generator.docpaths import DocPath
 from generator.manifests import Manifest
 from generator.rules.base import Context, dig, meta, namespace_of
-from generator.yamlio import DocPath
 
 WAVE = "argocd.argoproj.io/sync-wave"
 WAVE_SYNTAX = re.compile(r"^[+-]?[0-9]+$")

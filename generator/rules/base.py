@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import Any, TypeVar
 
+from generator.docpaths import DocPath
 from generator.manifests import Manifest
 from generator.rules.pods import pod_spec, template_labels
 from generator.schema import SchemaStore, supported_versions
-from generator.yamlio import DocPath
 
 T = TypeVar("T")
 

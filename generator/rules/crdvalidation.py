@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from generator.yamlio import DocPath
+from generator.docpaths import DocPath
 
 _FORMATS = {
     "date-time": lambda v: _datetime(v),

@@ -45,10 +45,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from generator.docpaths import DocPath
 from generator.manifests import Manifest
 from generator.rules.base import Context, Finding, dig
 from generator.rules.pods import WORKLOAD_KINDS, containers, label
-from generator.yamlio import DocPath
 
 CODE = "GG204"
 NAME = "quantity-format"

@@ -56,9 +56,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from generator.docpaths import DocPath
 from generator.manifests import Manifest
 from generator.rules.base import Context, Finding, dig
-from generator.yamlio import DocPath
 
 CODE = "GG205"
 NAME = "job-hygiene"

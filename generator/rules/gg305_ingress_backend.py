@@ -79,9 +79,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from generator.docpaths import DocPath
 from generator.manifests import Manifest
 from generator.rules.base import Context, Finding, dig, namespace_of
-from generator.yamlio import DocPath
 
 CODE = "GG305"
 NAME = "ingress-backend"

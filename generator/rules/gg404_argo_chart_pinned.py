@@ -52,10 +52,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from generator.docpaths import DocPath
 from generator.manifests import Manifest
 from generator.rules.argo import app_specs, is_pinned
 from generator.rules.base import Context, Finding
-from generator.yamlio import DocPath
 
 CODE = "GG404"
 NAME = "argo-chart-pinned"

@@ -58,10 +58,10 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
+from generator.docpaths import DocPath
 from generator.manifests import Manifest
 from generator.rules.base import Context, Finding, meta
 from generator.rules.pods import pod_spec, template_metadata
-from generator.yamlio import DocPath
 
 CODE = "GG712"
 NAME = "label-syntax"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from generator.yamlio import DocPath
+from generator.docpaths import DocPath
 
 # Where the pod spec sits in each kind that carries one; CronJob nests a Job template.
 SPEC_PATHS: dict[str, DocPath] = {
