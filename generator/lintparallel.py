@@ -1,12 +1,13 @@
 """A large lint on two cores: each process reads and lints about half of the files.
 
 The child is forked before anything is read (forked after, it copies every page its reference
-counting touches). Each process reads its share; they swap the objects they read (values and
-origins, not positions), so both hold the whole input, which the rules that look across objects
-need; each lints only the objects it read, finding the lines of its own findings in its own
-texts; the child hands back its finished findings. Joined in input order (the files in
-order, then kustomize builds, which the parent runs), they are what one process finds: rules
-see the same objects in the same order, and a report is sorted on output.
+counting touches). Each process reads its share; at once they send each other the objects they
+read (values and origins, not positions), so both hold the whole input, which the rules that
+look across objects need; the parent then sends the objects of kustomize builds, which it runs.
+Each lints only the objects it read (the parent also the builds), finding the lines of its own
+findings in its own texts; the child hands back its finished findings. Joined in input order
+(the files in order, then the builds), they are what one process finds: rules see the same
+objects in the same order, and a report is sorted on output.
 
 Whatever stops either process (a file it cannot read, a signal to the child), `Abandoned`
 says to lint in one process instead, which reports the first error in the order of the files.
@@ -14,12 +15,13 @@ says to lint in one process instead, which reports the first error in the order 
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -84,6 +86,8 @@ MakeContext = Callable[[list[Manifest], Input], Context]
 StartReport = Callable[["Engine", Input], Report]
 # What reading gave, in the order of the files: per file, the objects, notes and problems.
 Ends = list[tuple[int, int, int]]
+# A file in the order of all files: whether the child read it, and its Ends in that process.
+Place = tuple[bool, int, int, int]
 
 
 def lint(survey: Survey, engine: Engine, start: StartReport, context: MakeContext) -> Report:
@@ -100,8 +104,7 @@ def lint(survey: Survey, engine: Engine, start: StartReport, context: MakeContex
     if pid == 0:
         os.close(from_child)
         os.close(to_child)
-        theirs = [path for path, child in zip(survey.files, by_child, strict=True) if child]
-        _child(survey, theirs, engine, context, os.fdopen(to_parent, "wb"),
+        _child(survey, by_child, engine, context, os.fdopen(to_parent, "wb"),
                os.fdopen(from_parent, "rb"))  # fmt: skip
     os.close(to_parent)
     os.close(from_parent)
@@ -126,6 +129,45 @@ def _read(survey: Survey, files: Sequence[Path]) -> Ends:
     return ends
 
 
+def _order(by_child: list[bool], ends: dict[bool, Ends]) -> Iterator[Place]:
+    """For each file in order: which process read it, and where its objects, notes and
+    problems end in that process's lists (given `ends` per process, in its reading order)."""
+    remaining = {child: iter(found) for child, found in ends.items()}
+    for child in by_child:
+        yield child, *next(remaining[child])
+
+
+def _objects(read: dict[bool, list[Manifest]], order: Iterable[Place]) -> list[Manifest]:
+    """Both processes' objects read, in the order of the files."""
+    out: list[Manifest] = []
+    start = {False: 0, True: 0}
+    for child, end, _, _ in order:
+        out += read[child][start[child] : end]
+        start[child] = end
+    return out
+
+
+class _Sender(threading.Thread):
+    """Sends a value while this process receives the other's: both sides write at once, and a
+    pipe holds too little for either to finish writing before the other reads."""
+
+    def __init__(self, stream: BinaryIO, value: Any) -> None:
+        super().__init__(daemon=True)
+        self.stream, self.value = stream, value
+        self.failed = False
+
+    def run(self) -> None:
+        try:
+            _dump(self.stream, self.value)
+        except Exception:  # whatever it was, the other process never gets the whole value
+            self.failed = True
+
+    def finish(self) -> None:
+        self.join()
+        if self.failed:
+            raise Abandoned
+
+
 def _parent(
     survey: Survey,
     by_child: list[bool],
@@ -139,11 +181,15 @@ def _parent(
     walked = len(own.notes)
     mine = [path for path, child in zip(survey.files, by_child, strict=True) if not child]
     try:
-        ends = {False: iter(_read(survey, mine)), True: iter(())}
+        my_ends = _read(survey, mine)
     except Exception:
         raise Abandoned from None  # the child's files may hold an earlier error
-    portable, notes, raw, files, child_ends = _load(receive)
-    ends[True] = iter(child_ends)
+    sender = _Sender(send, ([_portable(o) for o in own.objects], my_ends))
+    sender.start()
+    try:
+        portable, notes, raw, files, child_ends = _load(receive)
+    finally:
+        sender.finish()
     read = {
         False: (own.objects, own.notes, own.problems),
         True: (
@@ -153,31 +199,27 @@ def _parent(
         ),
     }
     # Everything in the order of the files, and which process read each object.
+    order = list(_order(by_child, {False: my_ends, True: child_ends}))
     merged = Input(notes=own.notes[:walked], duplicate_keys=own.duplicate_keys,
                    directories=own.directories, files=own.files + files)  # fmt: skip
+    merged.objects = _objects({child: objects for child, (objects, _, _) in read.items()}, order)
     owners: list[bool] = []
     done = {False: (0, walked, 0), True: (0, 0, 0)}
-    for child in by_child:
-        (o, n, p), (o_end, n_end, p_end) = done[child], next(ends[child])
-        objects, texts, problems = read[child]
-        merged.objects += objects[o:o_end]
+    for child, o_end, n_end, p_end in order:
+        o, n, p = done[child]
+        _, texts, problems = read[child]
         merged.notes += texts[n:n_end]
         merged.problems += problems[p:p_end]
         owners += [child] * (o_end - o)
         done[child] = (o_end, n_end, p_end)
     o, n, p = done[False]
     survey.build()
-    merged.objects += own.objects[o:]
+    built = own.objects[o:]
+    merged.objects += built
     merged.notes += own.notes[n:]
     merged.problems += own.problems[p:]
-    owners += [False] * (len(own.objects) - o)
-    _dump(
-        send,
-        [
-            None if child else _portable(obj)
-            for obj, child in zip(merged.objects, owners, strict=True)
-        ],
-    )
+    owners += [False] * len(built)
+    _dump(send, [_portable(obj) for obj in built])
     report = start(engine, merged)
     ours = iter(
         _lint_own(
@@ -228,25 +270,28 @@ def _lint_own(
 
 def _child(
     survey: Survey,
-    theirs: list[Path],
+    by_child: list[bool],
     engine: Engine,
     context: MakeContext,
     send: BinaryIO,
     receive: BinaryIO,
 ) -> None:
-    """Read and lint `theirs`, send what the parent needs, and end without returning."""
+    """Read and lint the child's files, send what the parent needs, and end without returning."""
     code = 1
     try:
         # The parent reports Ctrl-C and termination; this process just ends with it.
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         survey.reader.out = own = Input()
+        theirs = [path for path, child in zip(survey.files, by_child, strict=True) if child]
         ends = _read(survey, theirs)
         problems = [(p.code, _where(p.location), p.message) for p in own.problems]
         objects = [_portable(o) for o in own.objects]
         _dump(send, (objects, own.notes, problems, own.files, ends))
-        mine = iter(own.objects)
-        everything = [next(mine) if o is None else _manifest(o) for o in _load(receive)]
+        portable, parent_ends = _load(receive)
+        read = {False: [_manifest(o) for o in portable], True: own.objects}
+        everything = _objects(read, _order(by_child, {False: parent_ends, True: ends}))
+        everything += [_manifest(o) for o in _load(receive)]
         tally = Report()
         found = _lint_own(engine, own.objects, context(everything, own), tally)
         _dump(send, ([[(*_fields(f), once) for f, once in one] for one in found], tally.suppressed))
@@ -306,6 +351,9 @@ def _dump(stream: BinaryIO, value: Any) -> None:
         stream.write(data)
         stream.flush()
     except BrokenPipeError:
+        # Closed now, the stream cannot fail again where it would be closed with unsent bytes.
+        with contextlib.suppress(OSError):
+            stream.close()
         raise Abandoned from None
 
 
