@@ -111,6 +111,7 @@ class SchemaStore:
         self._validators: dict[tuple[str, str, str], jsonschema_rs.Validator | None] = {}
         self._crd_objects: dict[tuple[str, str], dict[str, Any]] = {}
         self._raw: dict[tuple[str, str], dict[str, Any] | None] = {}
+        self._unusable: dict[tuple[str, str, str], str] = {}
 
     def add_crd(self, crd: Mapping[str, Any]) -> None:
         """Validate custom resources of a CustomResourceDefinition read from the input."""
@@ -143,11 +144,24 @@ class SchemaStore:
             if own is None:
                 self._validators[key] = _shipped_validator(minor, api_version, kind)
             else:
-                schema = _custom_resource(own)
-                self._validators[key] = jsonschema_rs.validator_for(
-                    schema, registry=_registry(minor)
-                )
+                self._validators[key] = self._compile_own(key, _custom_resource(own))
         return self._validators[key]
+
+    def _compile_own(
+        self, key: tuple[str, str, str], schema: dict[str, Any]
+    ) -> jsonschema_rs.Validator:
+        """The validator of a CRD read from the input, or one that refuses every object when
+        the CRD's schema is not one (its objects cannot be checked, which is an error)."""
+        minor, api_version, kind = key
+        try:
+            return _compiled(schema, minor)
+        except jsonschema_rs.ValidationError as exc:
+            reason = str(exc).splitlines()[0]
+            self._unusable[key] = (
+                f"the CustomResourceDefinition of {kind} in {api_version} has a schema that "
+                f"cannot be used: {reason}"
+            )
+            return _compiled(False, minor)
 
     def validate(self, obj: Mapping[str, Any], minor: str) -> list[SchemaError]:
         """Every schema error of `obj` for Kubernetes `minor`; an unknown kind is an error."""
@@ -163,6 +177,9 @@ class SchemaStore:
                     "schemas); pass --crd for custom resources",
                 )
             ]
+        unusable = self._unusable.get((minor, api_version, kind))
+        if unusable is not None:
+            return [SchemaError("", unusable)]
         # Most objects are valid, and saying so is cheaper than collecting no errors.
         if validator.is_valid(obj):
             return []
@@ -209,7 +226,14 @@ def _shipped_validator(minor: str, api_version: str, kind: str) -> jsonschema_rs
         if not path.is_file():
             return None
         schema = json.loads(path.read_text("utf-8"))
-    return jsonschema_rs.validator_for(schema, registry=_registry(minor))
+    return _compiled(schema, minor)
+
+
+def _compiled(schema: dict[str, Any] | bool, minor: str) -> jsonschema_rs.Validator:
+    """A validator that resolves references in the schema and Kubernetes' definitions only:
+    a CRD from a branch under review may point anywhere, and nothing here opens a
+    connection."""
+    return jsonschema_rs.validator_for(schema, registry=_registry(minor), offline=True)
 
 
 def _pointer(parts: Iterable[str | int]) -> str:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree
@@ -304,6 +305,32 @@ def test_missing_schema_is_a_finding_and_crd_flag_supplies_one(run: Run, tmp_pat
     result = run("lint", path, "--crd", crd.parent)
     assert " GG102 " not in result.stdout
     assert f'{path}:7:9: GG101 error spec.size: "big" is not of type "integer"' in (result.stdout)
+
+
+def test_a_crd_referring_to_a_url_is_an_error_and_nothing_is_fetched(
+    run: Run, tmp_path: Path
+) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        url = f"http://127.0.0.1:{server.getsockname()[1]}/schema.json"
+        crd = CRD.replace("size: {type: integer}", f'size: {{$ref: "{url}"}}')
+        path = write(tmp_path / "w.yaml", crd + "---\n" + WIDGET + "spec:\n  size: 1\n")
+        result = run("lint", path)
+        server.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            server.accept()  # no connection is waiting: lint never tried
+    assert result.exit_code == 1
+    assert "GG101 error (root): the CustomResourceDefinition of Widget in example.com/v1 " in (
+        result.stdout
+    )
+    assert f"cannot fetch {url}" in result.stdout
+
+
+def test_a_crd_whose_schema_is_not_one_is_an_error_not_a_crash(run: Run, tmp_path: Path) -> None:
+    crd = CRD.replace("size: {type: integer}", "size: {type: 5}")
+    path = write(tmp_path / "w.yaml", crd + "---\n" + WIDGET + "spec:\n  size: 1\n")
+    result = run("lint", path)
+    assert result.exit_code == 1
+    assert "has a schema that cannot be used" in result.stdout
 
 
 def test_rules_lists_every_rule_and_explain_prints_docs(run: Run) -> None:
