@@ -1,4 +1,5 @@
-"""Python's cyclic garbage collector paused around work that allocates much and frees little."""
+"""Python's memory management kept out of the way of work that allocates much and frees little:
+the cyclic collector paused, and what a command's last work built left for the process's end."""
 
 from __future__ import annotations
 
@@ -26,3 +27,14 @@ def no_cycle_collection(*, freeze: bool = False) -> Iterator[None]:
             if freeze:
                 gc.freeze()
             gc.enable()
+
+
+_KEPT: list[object] = []
+
+
+def keep_until_exit(*objects: object) -> None:
+    """Let `objects` outlive the work that made them. The command line ends the process with
+    os._exit once its output is out, so what is kept here is never freed object by object
+    (freeing a large lint's input takes longer than writing its report). The next call lets
+    these go: a process that runs many commands, as the tests do, holds one command's worth."""
+    _KEPT[:] = objects

@@ -17,7 +17,7 @@ from generator import kustomize, lintconfig, lintinput, lintparallel, rules
 from generator.diagnostics import Diagnostic, Report, RuleInfo
 from generator.documents import load_documents
 from generator.errors import Location, UserError
-from generator.gcpause import no_cycle_collection
+from generator.gcpause import keep_until_exit, no_cycle_collection
 from generator.lintconfig import LintConfig
 from generator.manifests import Manifest, Origin
 from generator.rules.base import Context, Finding, meta
@@ -221,6 +221,7 @@ def lint(
         source = survey.reader.out
         report = _starting_report(engine, source)
         engine.run(source.objects, _context(config, store)(source.objects, source), report)
+        keep_until_exit(survey)
     return report
 
 

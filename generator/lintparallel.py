@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from generator.diagnostics import Diagnostic, Report
 from generator.errors import Location
+from generator.gcpause import keep_until_exit
 from generator.lintinput import Input, InputProblem, Survey
 from generator.manifests import Manifest, Origin
 from generator.rules.base import Context
@@ -229,10 +230,7 @@ def _parent(
             report,
         )
     )
-    # Freed while the child still lints rather than after it.
-    del read, portable
-    for held in (own.objects, merged.objects, own.duplicate_keys, own.directories):
-        held.clear()
+    keep_until_exit(survey, merged, read, portable)
     found, suppressed = _load(receive)
     theirs = iter(found)
     seen: set[Diagnostic] = set()
