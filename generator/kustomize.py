@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from generator import kustlocal
 from generator.errors import Location, UserError
 from generator.gcpause import no_cycle_collection
+
+# The builders are imported by the functions that build: lint and `render --check` import
+# this module to find the command, and most of their inputs have nothing to build.
+if TYPE_CHECKING:
+    from generator import kustlocal
 
 MODES = ("auto", "always", "never")
 
@@ -59,18 +62,27 @@ def _build_here(
     root: Path,
     directory: str,
     memo: dict[Path, list[kustlocal.Res]],
-    files: kustlocal.Files = kustlocal.DISK,
+    files: kustlocal.Files | None = None,
 ) -> Build | None:
     """The build without kustomize, when its result is certain; None otherwise."""
+    from generator import kustlocal
+
     try:
-        found = kustlocal.build(Path(os.path.realpath(root / directory)), memo, frozenset(), files)
+        found = kustlocal.build(
+            Path(os.path.realpath(root / directory)),
+            memo,
+            frozenset(),
+            kustlocal.DISK if files is None else files,
+        )
     except (kustlocal.NotLocal, OSError):
         return None
     return Build(directory, tuple(sorted((r.body for r in found), key=kustlocal.legacy_key)), None)
 
 
 def _build_one(cmd: list[str], root: Path, directory: str) -> Build:
-    from generator.yamlio import load_all_plain  # not needed to resolve the command
+    import subprocess
+
+    from generator.yamlio import load_all_plain
 
     result = subprocess.run(
         [*cmd, str(root / directory)],
@@ -96,6 +108,8 @@ def build_all(
     """Every kustomization under `root` built. `parsed`: for files under `root` whose objects
     the caller holds (relative path → the objects whose `yamlio.dump_all` is the file's text),
     those objects, which spares reading the text again."""
+    from generator import kustlocal
+
     real = Path(os.path.realpath(root))
     files = kustlocal.Files({real / path: docs for path, docs in (parsed or {}).items()})
     memo: dict[Path, list[kustlocal.Res]] = {}
