@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import marshal
 import os
+import select
 import signal
 import sys
 import threading
@@ -148,27 +149,6 @@ def _objects(read: dict[bool, list[Manifest]], order: Iterable[Place]) -> list[M
     return out
 
 
-class _Sender(threading.Thread):
-    """Sends a value while this process receives the other's: both sides write at once, and a
-    pipe holds too little for either to finish writing before the other reads."""
-
-    def __init__(self, stream: BinaryIO, value: Any) -> None:
-        super().__init__(daemon=True)
-        self.stream, self.value = stream, value
-        self.failed = False
-
-    def run(self) -> None:
-        try:
-            _dump(self.stream, self.value)
-        except Exception:  # whatever it was, the other process never gets the whole value
-            self.failed = True
-
-    def finish(self) -> None:
-        self.join()
-        if self.failed:
-            raise Abandoned
-
-
 def _parent(
     survey: Survey,
     by_child: list[bool],
@@ -185,12 +165,9 @@ def _parent(
         my_ends = _read(survey, mine)
     except Exception:
         raise Abandoned from None  # the child's files may hold an earlier error
-    sender = _Sender(send, ([_portable(o) for o in own.objects], my_ends))
-    sender.start()
-    try:
-        portable, notes, raw, files, child_ends = _load(receive)
-    finally:
-        sender.finish()
+    portable, notes, raw, files, child_ends = _swap(
+        send, receive, ([_portable(o) for o in own.objects], my_ends)
+    )
     read = {
         False: (own.objects, own.notes, own.problems),
         True: (
@@ -327,7 +304,7 @@ def _diagnostics(
         yield Diagnostic(infos[code], severity, message, where, kind, namespace, name), once
 
 
-def _dump(stream: BinaryIO, value: Any) -> None:
+def _framed(value: Any) -> bytes:
     """Length, format and bytes of `value`: marshal where it can (ten times faster than
     pickle), pickle for values marshal does not know."""
     try:
@@ -336,9 +313,20 @@ def _dump(stream: BinaryIO, value: Any) -> None:
         import pickle  # rarely needed, and slow to import
 
         data, form = pickle.dumps(value, pickle.HIGHEST_PROTOCOL), b"p"
+    return len(data).to_bytes(8, "little") + form + data
+
+
+def _unframed(form: bytes, data: bytes | memoryview) -> Any:
+    if form == b"m":
+        return marshal.loads(data)
+    import pickle
+
+    return pickle.loads(data)
+
+
+def _dump(stream: BinaryIO, value: Any) -> None:
     try:
-        stream.write(len(data).to_bytes(8, "little") + form)
-        stream.write(data)
+        stream.write(_framed(value))
         stream.flush()
     except BrokenPipeError:
         # Closed now, the stream cannot fail again where it would be closed with unsent bytes.
@@ -355,8 +343,38 @@ def _load(stream: BinaryIO) -> Any:
     data = stream.read(size)
     if len(data) < size:
         raise Abandoned
-    if head[8:] == b"m":
-        return marshal.loads(data)
-    import pickle
+    return _unframed(head[8:], data)
 
-    return pickle.loads(data)
+
+def _swap(send: BinaryIO, receive: BinaryIO, value: Any) -> Any:
+    """Send `value` while receiving what the other process sends at the same time: a pipe holds
+    too little for either to finish writing before the other reads, so this process writes
+    what the pipe takes and reads what has come, in turns, until both are done. The first
+    message either way: nothing is buffered in the streams yet."""
+    out = memoryview(_framed(value))
+    write, read = send.fileno(), receive.fileno()
+    got = bytearray()
+    need = 9  # the length and format first, then the rest
+    os.set_blocking(write, False)
+    try:
+        while out or len(got) < need:
+            readable, writable, _ = select.select(
+                [read] if len(got) < need else [], [write] if out else [], []
+            )
+            if writable:
+                try:
+                    out = out[os.write(write, out) :]
+                except BlockingIOError:
+                    pass  # nothing fitted after all: wait for room again
+                except BrokenPipeError:
+                    raise Abandoned from None
+            if readable:
+                chunk = os.read(read, need - len(got))
+                if not chunk:
+                    raise Abandoned
+                got += chunk
+                if need == 9 and len(got) == 9:
+                    need += int.from_bytes(got[:8], "little")
+    finally:
+        os.set_blocking(write, True)
+    return _unframed(bytes(got[8:9]), memoryview(got)[9:])

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -76,6 +77,18 @@ def test_two_processes_report_what_one_reports(
 ) -> None:
     one = both_ways(_corpus(tmp_path / "repo"), "--format", fmt, "--fail-on", "warning")
     assert "GG104" in one.stdout and "GG902" in one.stdout and "GG100" in one.stdout
+
+
+def test_inputs_larger_than_a_pipe_holds_are_swapped_both_ways_at_once(
+    both_ways: Callable[..., Result], tmp_path: Path
+) -> None:
+    # Each process sends the objects of 400 KB of YAML while the other sends as many: neither
+    # could finish writing before the other reads.
+    for n in range(4):
+        docs = [SERVICE.format(name=f"svc{n}-{i}") for i in range(1500)]
+        write(tmp_path / "repo" / f"services{n}.yaml", "---\n".join(docs))
+    one = both_ways(tmp_path / "repo", "--format", "json")
+    assert json.loads(one.stdout)["summary"]["objects"] == 6000
 
 
 def test_a_file_the_child_cannot_read_is_reported_as_one_process_reports_it(
