@@ -58,7 +58,10 @@ _ENDS = re.compile(r"\n(?:\.\.\.(?:[ \t\n]|$)|%)")
 # Line breaks YAML 1.1 knows and YAML 1.2 does not, a byte-order mark, and characters libyaml
 # refuses (yaml_rs takes them): such text is read the exact way. Compiled only when a text is
 # not ASCII: its ranges take 3 ms to compile, which most lint runs need not spend.
-_FOREIGN = "[\\x85\\u2028\\u2029\\ufeff]|[^\\t\\n\\x20-\\x7e\\xa0-\\ud7ff\\ue000-\\ufffd\\U00010000-\\U0010ffff]"
+_FOREIGN = (
+    "[\\x85\\u2028\\u2029\\ufeff]"
+    "|[^\\t\\n\\x20-\\x7e\\xa0-\\ud7ff\\ue000-\\ufffd\\U00010000-\\U0010ffff]"
+)
 _PRINTABLE = bytes(range(0x20, 0x7F)) + b"\t\n"
 # A plain scalar that YAML 1.1 and yaml_rs may read differently, or that is a key but not text:
 # a 1.1 boolean, anything shaped like a number in any base, with exponents or underscores
